@@ -1,0 +1,143 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Logging;
+using RawZipServer.Http;
+using HttpMethod = RawZipServer.Http.HttpMethod;
+
+namespace RawZipServer.Connection;
+
+/// <summary>
+/// One loop per client connection: read a request head, answer it, repeat while keep-alive holds.
+/// Requests are answered one at a time, so pipelined requests are answered in order; the bytes of the
+/// next one wait in the transport's pipe meanwhile.
+/// </summary>
+internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<ArchiveConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        var head = new RequestHead();
+        var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
+        // Covers the whole wait for a head, idle keep-alive time included (a silent connection counts too).
+        using var headTimeout = CancellationTokenSource.CreateLinkedTokenSource(closeRequested);
+        var responder = new ArchiveResponder(server, connection, logger);
+        try
+        {
+            while (true)
+            {
+                headTimeout.CancelAfter(server.Options.Limits.RequestHeadersTimeout);
+                if (!await ReadHeadAsync(input, output, head, headTimeout.Token, connection.ConnectionId).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                headTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (headTimeout.IsCancellationRequested || !await RespondAsync(head, output, responder).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (ConnectionResetException)
+        {
+            // The client went away between requests.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Unexpected(logger, connection.ConnectionId, ex);
+            connection.Abort(new ConnectionAbortedException("unexpected server error", ex));
+        }
+    }
+
+    /// <summary>Reads until one whole head is parsed; false when the connection is to close (end, timeout, refusal sent).</summary>
+    private async ValueTask<bool> ReadHeadAsync(PipeReader input, PipeWriter output, RequestHead head, CancellationToken timeout, string connectionId)
+    {
+        long searched = 0;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(timeout).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false; // Limits:RequestHeadersTimeout, or shutdown between requests
+            }
+
+            var buffer = result.Buffer;
+            try
+            {
+                if (RequestParser.TryParse(buffer, server.Options.Limits.MaxRequestHeadersBytes, head, ref searched, out var consumed))
+                {
+                    input.AdvanceTo(consumed);
+                    return true;
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (buffer.IsEmpty)
+                    {
+                        return false;
+                    }
+
+                    BadRequestException.Throw(RequestRejectionReason.UnexpectedEndOfRequest);
+                }
+            }
+            catch (BadRequestException ex)
+            {
+                input.AdvanceTo(buffer.End);
+                Log.BadRequest(logger, connectionId, ex.StatusCode, ex.Message);
+                ResponseWriter.WriteText(output, ex.StatusCode, ex.Message, close: true);
+                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                return false;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Routes one request; returns whether the connection stays open for the next.</summary>
+    private async ValueTask<bool> RespondAsync(RequestHead head, PipeWriter output, ArchiveResponder responder)
+    {
+        // A body this server does not read would be taken for the next request: answer, then close.
+        bool keepAlive = head.KeepAlive && head.ContentLength <= 0;
+        var path = head.Path;
+        bool getOrHead = head.Method is HttpMethod.Get or HttpMethod.Head;
+
+        if (path.StartsWith("/archive/", StringComparison.Ordinal) && getOrHead)
+        {
+            return await responder.RespondAsync(head, path["/archive/".Length..].ToString(), keepAlive).ConfigureAwait(false);
+        }
+
+        if (path.SequenceEqual("/healthz") && getOrHead)
+        {
+            ResponseWriter.WriteText(output, 200, "ok", !keepAlive, headOnly: head.Method == HttpMethod.Head);
+        }
+        else if (path.StartsWith("/archive/", StringComparison.Ordinal) || path.SequenceEqual("/healthz"))
+        {
+            ResponseWriter.WriteText(output, 405, "method not allowed", !keepAlive, allow: "GET, HEAD");
+        }
+        else if (path.SequenceEqual("/archive"))
+        {
+            if (head.Method == HttpMethod.Post)
+            {
+                keepAlive = false;
+                ResponseWriter.WriteText(output, 403, "POST /archive is refused: no Auth:ApiKeys are configured", close: true);
+            }
+            else
+            {
+                ResponseWriter.WriteText(output, 405, "/archive takes POST; use GET /archive/{id} for a stored manifest", !keepAlive, allow: "POST");
+            }
+        }
+        else
+        {
+            ResponseWriter.WriteText(output, 404, "not found", !keepAlive, headOnly: head.Method == HttpMethod.Head);
+        }
+
+        await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return keepAlive;
+    }
+}

@@ -1,0 +1,32 @@
+using RawZipServer.Hosting;
+using RawZipServer.Manifest;
+using RawZipServer.Origin;
+
+namespace RawZipServer.Connection;
+
+/// <summary>What every connection shares: options, manifests, origins and the archive counter.</summary>
+internal sealed class ServerContext(ServerOptions options, ManifestStore manifests, OriginRegistry origins)
+{
+    private int _activeArchives;
+
+    public ServerOptions Options { get; } = options;
+    public ManifestStore Manifests { get; } = manifests;
+    public OriginRegistry Origins { get; } = origins;
+    public byte[]? CacheControl { get; } = options.CacheControl is null ? null : System.Text.Encoding.ASCII.GetBytes(options.CacheControl);
+
+    public int ActiveArchives => Volatile.Read(ref _activeArchives);
+
+    /// <summary>Counts an archive in, unless <c>Limits:MaxConcurrentArchives</c> are already streaming.</summary>
+    public bool TryEnterArchive()
+    {
+        if (Interlocked.Increment(ref _activeArchives) > Options.Limits.MaxConcurrentArchives)
+        {
+            Interlocked.Decrement(ref _activeArchives);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void ExitArchive() => Interlocked.Decrement(ref _activeArchives);
+}

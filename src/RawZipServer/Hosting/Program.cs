@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace RawZipServer.Hosting;
+
+internal static class Program
+{
+    /// <summary>How long in-flight archives may go on after SIGTERM/Ctrl+C before they are aborted.</summary>
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> Main(string[] args)
+    {
+        var config = BuildConfiguration(args);
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddConfiguration(config.GetSection("Logging"))
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            }));
+
+        ServerOptions options;
+        try
+        {
+            options = ServerOptionsLoader.Load(config);
+        }
+        catch (OptionsException ex)
+        {
+            await Console.Error.WriteLineAsync($"rawzip: configuration error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we stop ourselves, after draining
+            stop.TrySetResult();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        var host = await ServerHost.StartAsync(options, loggerFactory).ConfigureAwait(false);
+        foreach (string address in host.Addresses)
+        {
+            Console.WriteLine($"Listening on {address}");
+        }
+
+        await stop.Task.ConfigureAwait(false);
+        Console.WriteLine("Stopping");
+        using (var drain = new CancellationTokenSource(s_drainTimeout))
+        {
+            await host.StopAsync(drain.Token).ConfigureAwait(false);
+        }
+
+        await host.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>SPEC §1: appsettings.json beside the binary, then --config=PATH, then RAWZIP_* variables, then the command line.</summary>
+    public static IConfigurationRoot BuildConfiguration(string[] args)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        foreach (string arg in args)
+        {
+            if (arg.StartsWith("--config=", StringComparison.Ordinal))
+            {
+                builder.AddJsonFile(Path.GetFullPath(arg["--config=".Length..]), optional: false, reloadOnChange: false);
+            }
+        }
+
+        return builder.AddEnvironmentVariables("RAWZIP_").AddCommandLine(args).Build();
+    }
+}

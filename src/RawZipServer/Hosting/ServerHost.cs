@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RawZipServer.Connection;
+using RawZipServer.Manifest;
+using RawZipServer.Origin;
+
+namespace RawZipServer.Hosting;
+
+/// <summary>
+/// Kestrel, started directly: a socket transport and one <see cref="ArchiveConnectionHandler"/> per
+/// endpoint. No web host, no middleware; the handler speaks HTTP/1.1 itself.
+/// </summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    private readonly KestrelServer _server;
+    private readonly ServiceProvider _services;
+    private readonly HttpClient _originClient;
+
+    private ServerHost(KestrelServer server, ServiceProvider services, HttpClient originClient)
+    {
+        _server = server;
+        _services = services;
+        _originClient = originClient;
+    }
+
+    /// <summary>The bound addresses, real ports included when port 0 was asked for.</summary>
+    public IReadOnlyList<string> Addresses => [.. _server.Features.Get<IServerAddressesFeature>()!.Addresses];
+
+    public static async Task<ServerHost> StartAsync(ServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var originClient = new HttpClient(new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None, // bytes go into the archive as the origin stores them
+            AllowAutoRedirect = false, // a redirect could lead away from the configured origin
+            UseCookies = false,
+            UseProxy = false,
+            ConnectTimeout = options.Upstream.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // bounded per request by Upstream:* instead
+        };
+
+        var origins = new Dictionary<string, Origin.Origin>(StringComparer.OrdinalIgnoreCase);
+        foreach (var o in options.Origins)
+        {
+            origins[o.Name] = o switch
+            {
+                { Synthetic: true } => new SyntheticOrigin(o.Name),
+                { Directory: { } dir } => new DirectoryOrigin(o.Name, dir),
+                _ => new HttpOrigin(o.Name, o.BaseUrl!, o.Headers, originClient, options.Upstream.IdleTimeout),
+            };
+        }
+
+        var registry = new OriginRegistry(origins, options.DefaultOrigin);
+        var store = new ManifestStore(options.ManifestsDirectory, new ManifestReader(registry, options.Limits.MaxEntries), options.Limits.MaxManifestBytes);
+
+        var services = new ServiceCollection()
+            .AddSingleton(loggerFactory)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton(new ServerContext(options, store, registry))
+            .BuildServiceProvider();
+
+        var kestrelOptions = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
+        foreach (var uri in options.Listen)
+        {
+            var address = uri.Host switch
+            {
+                "localhost" => IPAddress.Loopback,
+                "*" or "+" or "0.0.0.0" => IPAddress.Any,
+                _ => IPAddress.Parse(uri.Host.Trim('[', ']')),
+            };
+            kestrelOptions.Listen(address, uri.Port, listen => listen.UseConnectionHandler<ArchiveConnectionHandler>());
+        }
+
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var server = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
+        await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
+        return new ServerHost(server, services, originClient);
+    }
+
+    /// <summary>Stops accepting, lets connections finish until <paramref name="cancellationToken"/> fires, then aborts the rest.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _server.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        _server.Dispose();
+        _originClient.Dispose();
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Kestrel's StartAsync wants an HTTP application, but every endpoint ends in our connection handler, so it is never called.</summary>
+    private sealed class NoHttpApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) => throw new NotSupportedException();
+
+        public Task ProcessRequestAsync(object context) => throw new NotSupportedException();
+
+        public void DisposeContext(object context, Exception? exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace RawZipServer.Hosting;
+
+/// <summary>The server's configuration (SPEC §2), bound and checked at startup so bad values fail there, not under load.</summary>
+internal sealed class ServerOptions
+{
+    public required IReadOnlyList<Uri> Listen { get; init; }
+    public required IReadOnlyList<OriginOptions> Origins { get; init; }
+    public string? DefaultOrigin { get; init; }
+    public string? ManifestsDirectory { get; init; }
+    public LimitsOptions Limits { get; init; } = new();
+    public UpstreamOptions Upstream { get; init; } = new();
+    public string? CacheControl { get; init; }
+
+    /// <summary>
+    /// Bytes asked of the response pipe per origin read: one read, one CRC pass and one flush per
+    /// block. 64 KiB matches Kestrel's default write-buffer threshold; issue 6 measures other sizes.
+    /// </summary>
+    public int ReadBufferBytes { get; init; } = 64 * 1024;
+}
+
+internal sealed class OriginOptions
+{
+    public required string Name { get; init; }
+    public Uri? BaseUrl { get; init; }
+    public string? Directory { get; init; }
+    public bool Synthetic { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    public bool Immutable { get; init; }
+}
+
+/// <summary>Defaults as SPEC §2 gives them.</summary>
+internal sealed class LimitsOptions
+{
+    public int MaxConcurrentArchives { get; init; } = 10000;
+    public int MaxEntries { get; init; } = 1_000_000;
+    public long MaxManifestBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Request line plus headers; Kestrel's default is the same 32 KiB.</summary>
+    public int MaxRequestHeadersBytes { get; init; } = 32 * 1024;
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ClientIdleTimeout { get; init; } = TimeSpan.FromMinutes(1);
+}
+
+internal sealed class UpstreamOptions
+{
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int Retries { get; init; } = 3;
+    public int Prefetch { get; init; } = 4;
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+
+namespace RawZipServer.Hosting;
+
+/// <summary>Reads <see cref="ServerOptions"/> from configuration; every bad value is an <see cref="OptionsException"/> naming its key.</summary>
+internal static class ServerOptionsLoader
+{
+    public static ServerOptions Load(IConfiguration config)
+    {
+        var origins = new List<OriginOptions>();
+        foreach (var section in config.GetSection("Origins").GetChildren())
+        {
+            origins.Add(LoadOrigin(config, section));
+        }
+
+        string? defaultOrigin = config["DefaultOrigin"];
+        if (defaultOrigin is not null && !origins.Exists(o => string.Equals(o.Name, defaultOrigin, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new OptionsException($"DefaultOrigin '{defaultOrigin}' is not one of Origins:*");
+        }
+
+        defaultOrigin ??= origins.Count == 1 ? origins[0].Name : null;
+        string? manifests = config["Manifests:Directory"] is { } dir ? ResolvePath(config, "Manifests:Directory", dir) : null;
+        if (manifests is not null && !System.IO.Directory.Exists(manifests))
+        {
+            throw new OptionsException($"Manifests:Directory '{manifests}' does not exist");
+        }
+
+        return new ServerOptions
+        {
+            Listen = LoadListen(config["Listen"] ?? "http://127.0.0.1:8080"),
+            Origins = origins,
+            DefaultOrigin = defaultOrigin,
+            ManifestsDirectory = manifests,
+            CacheControl = config["Response:CacheControl"],
+            Limits = new LimitsOptions
+            {
+                MaxConcurrentArchives = (int)Number(config, "Limits:MaxConcurrentArchives", 10000, 1, int.MaxValue),
+                MaxEntries = (int)Number(config, "Limits:MaxEntries", 1_000_000, 0, int.MaxValue),
+                MaxManifestBytes = Number(config, "Limits:MaxManifestBytes", 64L * 1024 * 1024, 1, int.MaxValue),
+                MaxRequestHeadersBytes = (int)Number(config, "Limits:MaxRequestHeadersBytes", 32 * 1024, 64, 1024 * 1024),
+                RequestHeadersTimeout = Duration(config, "Limits:RequestHeadersTimeout", TimeSpan.FromSeconds(10)),
+                ClientIdleTimeout = Duration(config, "Limits:ClientIdleTimeout", TimeSpan.FromMinutes(1)),
+            },
+            Upstream = new UpstreamOptions
+            {
+                ConnectTimeout = Duration(config, "Upstream:ConnectTimeout", TimeSpan.FromSeconds(5)),
+                IdleTimeout = Duration(config, "Upstream:IdleTimeout", TimeSpan.FromSeconds(30)),
+                Retries = (int)Number(config, "Upstream:Retries", 3, 0, 100),
+                Prefetch = (int)Number(config, "Upstream:Prefetch", 4, 0, 1000),
+            },
+        };
+    }
+
+    private static OriginOptions LoadOrigin(IConfiguration config, IConfigurationSection section)
+    {
+        string key = section.Path;
+        var headers = section.GetSection("Headers").GetChildren().Select(h => KeyValuePair.Create(h.Key, h.Value ?? "")).ToList();
+        Uri? baseUrl = null;
+        if (section["BaseUrl"] is { } url)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new OptionsException($"{key}:BaseUrl '{url}' is not an http(s) URL");
+            }
+        }
+
+        string? directory = section["Directory"] is { } dir ? ResolvePath(config, key + ":Directory", dir) : null;
+        if (directory is not null && !System.IO.Directory.Exists(directory))
+        {
+            throw new OptionsException($"{key}:Directory '{directory}' does not exist");
+        }
+
+        bool synthetic = Bool(section, "Synthetic");
+        int kinds = (baseUrl is null ? 0 : 1) + (directory is null ? 0 : 1) + (synthetic ? 1 : 0);
+        if (kinds != 1)
+        {
+            throw new OptionsException($"{key} needs exactly one of BaseUrl, Directory or Synthetic=true");
+        }
+
+        return new OriginOptions { Name = section.Key, BaseUrl = baseUrl, Directory = directory, Synthetic = synthetic, Headers = headers, Immutable = Bool(section, "Immutable") };
+    }
+
+    private static List<Uri> LoadListen(string value)
+    {
+        var result = new List<Uri>();
+        foreach (string part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/")
+            {
+                throw new OptionsException($"Listen '{part}' is not http://host:port (https needs Tls:*, not in this version)");
+            }
+
+            result.Add(uri);
+        }
+
+        return result.Count > 0 ? result : throw new OptionsException("Listen is empty");
+    }
+
+    /// <summary>
+    /// A relative path is relative to the file that set it (appsettings.json, --config), else to the
+    /// working directory, so the embedded demo works from any directory.
+    /// </summary>
+    private static string ResolvePath(IConfiguration config, string key, string value)
+    {
+        if (Path.IsPathRooted(value))
+        {
+            return value;
+        }
+
+        string baseDirectory = Environment.CurrentDirectory;
+        if (config is IConfigurationRoot root)
+        {
+            var provider = root.Providers.LastOrDefault(p => p.TryGet(key, out _));
+            if (provider is JsonConfigurationProvider { Source.FileProvider: PhysicalFileProvider files })
+            {
+                baseDirectory = files.Root;
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(baseDirectory, value));
+    }
+
+    private static long Number(IConfiguration config, string key, long fallback, long min, long max)
+    {
+        string? text = config[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new OptionsException($"{key} '{text}' must be a whole number from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static TimeSpan Duration(IConfiguration config, string key, TimeSpan fallback)
+    {
+        string? text = config[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) || value <= TimeSpan.Zero)
+        {
+            throw new OptionsException($"{key} '{text}' must be a positive duration such as 00:00:10");
+        }
+
+        return value;
+    }
+
+    private static bool Bool(IConfigurationSection section, string key) => section[key] is { } text
+        ? bool.TryParse(text, out bool value) ? value : throw new OptionsException($"{section.Path}:{key} '{text}' must be true or false")
+        : false;
+}
+
+/// <summary>Configuration that cannot work; the message names the key.</summary>
+internal sealed class OptionsException(string message) : Exception(message);

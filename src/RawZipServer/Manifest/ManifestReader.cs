@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RawZipServer.Origin;
+
+namespace RawZipServer.Manifest;
+
+/// <summary>Turns a JSON manifest into an <see cref="ArchiveManifest"/>, or a 400 naming the entry and the problem.</summary>
+internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
+{
+    public ArchiveManifest Read(ReadOnlySpan<byte> json, string id)
+    {
+        ManifestDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ManifestDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new ManifestException(400, $"manifest is not valid: {ex.Message}");
+        }
+
+        return Validate(document ?? throw new ManifestException(400, "manifest is null"), id);
+    }
+
+    public ArchiveManifest Validate(ManifestDocument document, string id)
+    {
+        if (document.Format is not (null or "zip"))
+        {
+            throw new ManifestException(400, document.Format == "tar"
+                ? "manifest format 'tar' is not supported by this version"
+                : $"manifest format '{document.Format}' is unknown (zip or tar)");
+        }
+
+        CheckCompression(document.Compression, "manifest");
+        string fileName = document.Name ?? id + ".zip";
+        if (fileName.Length == 0 || fileName.Contains('/') || fileName.Contains('\\') || fileName.Any(char.IsControl))
+        {
+            throw new ManifestException(400, "manifest name must be a plain file name");
+        }
+
+        var files = document.Files ?? [];
+        if (files.Count > maxEntries)
+        {
+            throw new ManifestException(400, $"manifest has {files.Count} entries, more than Limits:MaxEntries ({maxEntries})");
+        }
+
+        var entries = new List<ManifestEntry>(files.Count);
+        for (int i = 0; i < files.Count; i++)
+        {
+            entries.Add(ReadEntry(files[i] ?? throw ManifestException.Entry(i, "entry is null"), i));
+        }
+
+        return new ArchiveManifest { FileName = fileName, Entries = DuplicateNames.Resolve(entries) };
+    }
+
+    private ManifestEntry ReadEntry(ManifestFileDocument file, int index)
+    {
+        string path = file.Path ?? throw ManifestException.Entry(index, "path is missing");
+        bool isDirectory = path.EndsWith('/') && file.Source is null;
+        if (ArchivePath.Check(path, isDirectory) is { } problem)
+        {
+            throw ManifestException.Entry(index, problem);
+        }
+
+        CheckCompression(file.Compression, $"manifest entry {index}:");
+        if (isDirectory)
+        {
+            if (file.Size is > 0 || file.Crc32 is not null)
+            {
+                throw ManifestException.Entry(index, "a directory entry has no size or crc32");
+            }
+
+            return new ManifestEntry { Index = index, Path = path, PathUtf8 = Encoding.UTF8.GetBytes(path), IsDirectory = true, Size = 0, Modified = ParseTime(file.Modified, index) };
+        }
+
+        if (file.Source is null)
+        {
+            throw ManifestException.Entry(index, "a file needs a source (a path ending in '/' without source is a directory)");
+        }
+
+        var origin = origins.Find(file.Origin) ?? throw ManifestException.Entry(index, file.Origin is null
+            ? "no origin given and no DefaultOrigin configured"
+            : $"unknown origin '{file.Origin}'");
+        if (origin.CheckSource(file.Source) is { } sourceProblem)
+        {
+            throw ManifestException.Entry(index, sourceProblem);
+        }
+
+        if (file.Size is < 0)
+        {
+            throw ManifestException.Entry(index, "size is negative");
+        }
+
+        return new ManifestEntry
+        {
+            Index = index,
+            Path = path,
+            PathUtf8 = Encoding.UTF8.GetBytes(path),
+            Origin = origin.Name,
+            Source = file.Source,
+            Size = file.Size ?? -1,
+            Crc32 = ParseCrc(file.Crc32, index),
+            Modified = ParseTime(file.Modified, index),
+            ETag = file.Etag is null or [] || file.Etag.StartsWith('"') || file.Etag.StartsWith("W/\"", StringComparison.Ordinal) ? file.Etag : $"\"{file.Etag}\"",
+        };
+    }
+
+    private static void CheckCompression(string? compression, string where)
+    {
+        if (compression is not (null or "store"))
+        {
+            throw new ManifestException(400, compression == "deflate"
+                ? $"{where} compression 'deflate' is not supported by this version"
+                : $"{where} compression '{compression}' is unknown (store or deflate)");
+        }
+    }
+
+    private static uint? ParseCrc(string? crc, int index)
+    {
+        if (crc is null)
+        {
+            return null;
+        }
+
+        if (crc.Length != 8 || !uint.TryParse(crc, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint value))
+        {
+            throw ManifestException.Entry(index, $"crc32 '{crc}' is not 8 hex digits");
+        }
+
+        return value;
+    }
+
+    private static DateTimeOffset? ParseTime(string? time, int index)
+    {
+        if (time is null)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            throw ManifestException.Entry(index, $"modified '{time}' is not an RFC 3339 time");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace RawZipServer.Manifest;
+
+/// <summary>
+/// Finds manifest <c>{id}</c> in <c>Manifests:Directory</c> per request, so files added while the
+/// server runs are served. The id pattern (SPEC §3) keeps the lookup inside the folder.
+/// </summary>
+internal sealed class ManifestStore(string? directory, ManifestReader reader, long maxManifestBytes)
+{
+    public static bool IsValidId(ReadOnlySpan<char> id)
+    {
+        if (id.Length is 0 or > 200)
+        {
+            return false;
+        }
+
+        foreach (char c in id)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <exception cref="ManifestException">404 when there is no such manifest, 413 when it is too large, 400 when invalid.</exception>
+    public async ValueTask<ArchiveManifest> LoadAsync(string id, CancellationToken cancellationToken)
+    {
+        string? path = directory is null ? null : Path.Join(directory, id + ".json");
+        if (path is null || !File.Exists(path))
+        {
+            throw new ManifestException(404, $"no manifest '{id}'");
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        long length = RandomAccess.GetLength(handle);
+        if (length > maxManifestBytes)
+        {
+            throw new ManifestException(413, $"manifest '{id}' is {length} bytes, more than Limits:MaxManifestBytes ({maxManifestBytes})");
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            int read = 0;
+            while (read < length)
+            {
+                int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read, (int)length - read), read, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return reader.Read(buffer.AsSpan(0, read), id);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

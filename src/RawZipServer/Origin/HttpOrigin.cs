@@ -1,0 +1,88 @@
+using System.Net;
+
+namespace RawZipServer.Origin;
+
+/// <summary>
+/// Files from an HTTP(S) server under <c>BaseUrl</c>, through one shared pooled <see cref="HttpClient"/>.
+/// A source is appended to the base path, never resolved as a URL, so it cannot change the scheme, host or port.
+/// </summary>
+internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValuePair<string, string>> headers, HttpClient client, TimeSpan idleTimeout)
+    : Origin(name)
+{
+    private readonly string _base = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
+
+    public override string? CheckSource(string source) => SourcePath.Check(source, allowQuery: true);
+
+    public Uri UriFor(string source)
+    {
+        var uri = new Uri(_base + source.TrimStart('/'));
+        // Defence in depth: the checks in SourcePath already make this impossible.
+        if (uri.Scheme != baseUrl.Scheme || uri.Host != baseUrl.Host || uri.Port != baseUrl.Port)
+        {
+            throw new OriginException($"source '{source}' leaves origin '{Name}'");
+        }
+
+        return uri;
+    }
+
+    public override async ValueTask<OriginFile> OpenAsync(string source, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Get, UriFor(source));
+        foreach (var header in headers)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        HttpResponseMessage? response = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(idleTimeout);
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new OriginException($"origin '{Name}' answered {(int)response.StatusCode} for '{source}'");
+            }
+
+            var content = response.Content;
+            var stream = await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            return new HttpOriginFile(response, stream, content.Headers.ContentLength ?? -1, content.Headers.LastModified,
+                response.Headers.ETag?.ToString());
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or OriginException)
+        {
+            response?.Dispose();
+            if (ex is OriginException)
+            {
+                throw;
+            }
+
+            string why = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "timed out" : ex.Message;
+            throw new OriginException($"origin '{Name}' failed for '{source}': {why}", ex);
+        }
+    }
+
+    private sealed class HttpOriginFile : OriginFile
+    {
+        private readonly HttpResponseMessage _response;
+        private readonly Stream _stream;
+
+        public HttpOriginFile(HttpResponseMessage response, Stream stream, long length, DateTimeOffset? lastModified, string? etag)
+        {
+            _response = response;
+            _stream = stream;
+            Length = length;
+            LastModified = lastModified;
+            ETag = etag;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
+            _stream.ReadAsync(destination, cancellationToken);
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            _response.Dispose();
+        }
+    }
+}

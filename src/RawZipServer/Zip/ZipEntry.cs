@@ -1,0 +1,61 @@
+namespace RawZipServer.Zip;
+
+/// <summary>
+/// One archive member as the writer sees it: what is known before its local header, the
+/// format decisions taken from that, and what the writer learns while streaming it.
+/// A mutable struct kept in one array per archive, so a million-entry archive is one allocation.
+/// </summary>
+internal struct ZipEntry
+{
+    /// <summary>UTF-8 name, <c>/</c>-separated; ends with <c>/</c> for a directory.</summary>
+    public byte[] Name;
+    public bool IsDirectory;
+    /// <summary>Uncompressed size, or -1 while unknown (the data descriptor then carries it).</summary>
+    public long Size;
+    /// <summary>CRC-32 promised by the manifest; meaningful only when <see cref="CrcKnown"/>.</summary>
+    public uint Crc;
+    public bool CrcKnown;
+    public uint DosDateTime;
+    public int UnixTime;
+
+    // Set by Decide(): the layout of this entry's records.
+    public bool HasDescriptor;
+    /// <summary>Local ZIP64 extra, version 45 and (with a descriptor) the 24-byte descriptor, together.</summary>
+    public bool Zip64;
+
+    // Learned while writing.
+    public long Offset;
+
+    /// <summary>
+    /// Takes the per-entry decisions of ZIP-FORMAT.md §4 items 1–4. Call again if the size becomes
+    /// known later (from the origin's Content-Length) before the local header is written.
+    /// </summary>
+    public void Decide()
+    {
+        if (IsDirectory || Size == 0)
+        {
+            // Directories and known-empty files have no data, so CRC 0 and size 0 are exact.
+            Crc = 0;
+            CrcKnown = true;
+            Size = 0;
+        }
+
+        HasDescriptor = !(CrcKnown && Size >= 0);
+        // With a descriptor, Java ZipInputStream (<= JDK 22) reads 8-byte sizes only when the real
+        // count exceeds 0xFFFFFFFF, so "exceeds" is exact there. Without one nothing reads a
+        // descriptor, and the local header follows the central-directory rule (>=).
+        Zip64 = Size >= 0 && (HasDescriptor ? (ulong)Size > ZipConstants.Mask32 : Size >= ZipConstants.Mask32);
+    }
+
+    public readonly bool IsUtf8 => !System.Text.Ascii.IsValid(Name);
+
+    public readonly ushort Flags =>
+        (ushort)((HasDescriptor ? ZipConstants.FlagDataDescriptor : 0) | (IsUtf8 ? ZipConstants.FlagUtf8 : 0));
+
+    public readonly int LocalHeaderLength =>
+        ZipConstants.LocalFileHeaderLength + Name.Length + (Zip64 ? ZipConstants.LocalZip64ExtraLength : 0)
+        + ZipConstants.ExtendedTimestampFieldLength;
+
+    public readonly int DescriptorLength =>
+        !HasDescriptor ? 0 : Zip64 ? ZipConstants.Zip64DataDescriptorLength : ZipConstants.DataDescriptorLength;
+}
