@@ -75,7 +75,6 @@ internal sealed class ServerHost : IAsyncDisposable
             var address = uri.Host switch
             {
                 "localhost" => IPAddress.Loopback,
-                "*" or "+" or "0.0.0.0" => IPAddress.Any,
                 _ => IPAddress.Parse(uri.Host.Trim('[', ']')),
             };
             kestrelOptions.Listen(address, uri.Port, listen => listen.UseConnectionHandler<ArchiveConnectionHandler>());

@@ -89,9 +89,12 @@ internal static class ServerOptionsLoader
         var result = new List<Uri>();
         foreach (string part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/")
+            // Kestrel-style wildcard hosts are not valid URI hosts.
+            string url = part.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/"
+                || !(uri.Host is "localhost" || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)))
             {
-                throw new OptionsException($"Listen '{part}' is not http://host:port (https needs Tls:*, not in this version)");
+                throw new OptionsException($"Listen '{part}' is not http://HOST:PORT with HOST an IP address, localhost or * (https needs Tls:*, not in this version)");
             }
 
             result.Add(uri);

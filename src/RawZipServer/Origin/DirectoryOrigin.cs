@@ -12,8 +12,23 @@ internal sealed class DirectoryOrigin : Origin
 
     public DirectoryOrigin(string name, string directory) : base(name)
     {
-        var info = new DirectoryInfo(directory);
-        _root = Path.TrimEndingDirectorySeparator((info.ResolveLinkTarget(returnFinalTarget: true) ?? info).FullName);
+        _root = Path.TrimEndingDirectorySeparator(RealPath(directory));
+    }
+
+    /// <summary>The path with every symlink on the way resolved, so the root compares with resolved targets.</summary>
+    private static string RealPath(string path)
+    {
+        string current = Path.GetPathRoot(Path.GetFullPath(path))!;
+        foreach (string segment in Path.GetFullPath(path)[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Join(current, segment);
+            if (new FileInfo(current).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                current = target.FullName;
+            }
+        }
+
+        return current;
     }
 
     public override string? CheckSource(string source) => SourcePath.Check(source, allowQuery: false);

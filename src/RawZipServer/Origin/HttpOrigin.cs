@@ -46,8 +46,8 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
 
             var content = response.Content;
             var stream = await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            return new HttpOriginFile(response, stream, content.Headers.ContentLength ?? -1, content.Headers.LastModified,
-                response.Headers.ETag?.ToString());
+            return new HttpOriginFile(response, stream, idleTimeout, cancellationToken, content.Headers.ContentLength ?? -1,
+                content.Headers.LastModified, response.Headers.ETag?.ToString());
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or OriginException)
         {
@@ -66,23 +66,40 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
     {
         private readonly HttpResponseMessage _response;
         private readonly Stream _stream;
+        private readonly TimeSpan _idleTimeout;
+        // Linked to the token the file was opened with; its timer bounds each read by Upstream:IdleTimeout.
+        private readonly CancellationTokenSource _readTimeout;
 
-        public HttpOriginFile(HttpResponseMessage response, Stream stream, long length, DateTimeOffset? lastModified, string? etag)
+        public HttpOriginFile(HttpResponseMessage response, Stream stream, TimeSpan idleTimeout, CancellationToken openToken,
+            long length, DateTimeOffset? lastModified, string? etag)
         {
             _response = response;
             _stream = stream;
+            _idleTimeout = idleTimeout;
+            _readTimeout = CancellationTokenSource.CreateLinkedTokenSource(openToken);
             Length = length;
             LastModified = lastModified;
             ETag = etag;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
-            _stream.ReadAsync(destination, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            _readTimeout.CancelAfter(_idleTimeout);
+            try
+            {
+                return await _stream.ReadAsync(destination, _readTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && _readTimeout.IsCancellationRequested)
+            {
+                throw new IOException($"origin sent nothing for {_idleTimeout} (Upstream:IdleTimeout)", ex);
+            }
+        }
 
         public override async ValueTask DisposeAsync()
         {
             await _stream.DisposeAsync().ConfigureAwait(false);
             _response.Dispose();
+            _readTimeout.Dispose();
         }
     }
 }

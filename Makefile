@@ -1,0 +1,31 @@
+# Thin wrappers around dotnet; see README.md.
+DOTNET ?= dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT = 1
+export DOTNET_NOLOGO = 1
+
+.PHONY: build run test test-fast test-long bench clean
+
+build:
+	$(DOTNET) build RawZipServer.sln -c Release
+
+# Release build, embedded demo configuration, http://127.0.0.1:8080
+run:
+	$(DOTNET) run -c Release --project src/RawZipServer
+
+# Every test, the long ZIP64 ones included; ends with "N passed, N failed".
+test:
+	bash tools/run-tests.sh
+
+# Everything except the tests tagged [Trait("Category", "Long")] (multi-GiB archives).
+test-fast:
+	bash tools/run-tests.sh --filter "Category!=Long"
+
+test-long:
+	bash tools/run-tests.sh --filter "Category=Long"
+
+bench:
+	$(DOTNET) run -c Release --project perf/RawZipServer.Benchmarks -- --filter '*'
+
+clean:
+	$(DOTNET) clean RawZipServer.sln
+	rm -rf TestResults BenchmarkDotNet.Artifacts

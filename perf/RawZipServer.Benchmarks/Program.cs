@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(RawZipServer.Benchmarks.ZipRecordBenchmarks).Assembly).Run(args);
