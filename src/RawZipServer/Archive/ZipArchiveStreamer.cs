@@ -210,7 +210,26 @@ internal sealed class ZipArchiveStreamer
             await FlushAsync(output, cancellationToken).ConfigureAwait(false);
         }
 
+        if (expected >= 0 && file.Length < 0 && await HasMoreAsync(output, file, cancellationToken).ConfigureAwait(false))
+        {
+            // Nothing bounded the origin to the manifest's size: a longer file must not be cut into a valid-looking entry.
+            throw new ArchiveAbortedException(index, $"origin has more than the {expected} bytes the manifest says");
+        }
+
         return total;
+    }
+
+    /// <summary>Reads one probe byte into scratch pipe memory (never advanced, so never sent).</summary>
+    private static async ValueTask<bool> HasMoreAsync(PipeWriter output, OriginFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await file.ReadAsync(output.GetMemory(1)[..1], cancellationToken).ConfigureAwait(false) > 0;
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return false; // the entry's bytes are complete and checked; a failure after them changes nothing
+        }
     }
 
     private async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)

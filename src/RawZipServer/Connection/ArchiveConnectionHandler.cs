@@ -129,7 +129,7 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
             }
             else
             {
-                ResponseWriter.WriteText(output, 405, "/archive takes POST; use GET /archive/{id} for a stored manifest", !keepAlive, allow: "POST");
+                ResponseWriter.WriteText(output, 405, "/archive takes POST; use GET /archive/{id} for a stored manifest", !keepAlive, head.Method == HttpMethod.Head, allow: "POST");
             }
         }
         else

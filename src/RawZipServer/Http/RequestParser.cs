@@ -120,36 +120,29 @@ internal static class RequestParser
             BadRequestException.Throw(RequestRejectionReason.MalformedRequestLine);
         }
 
-        head.Target = Encoding.ASCII.GetString(ToOriginForm(target));
+        head.Target = ToOriginForm(target);
         head.Version = ParseVersion(version);
     }
 
     /// <summary>RFC 9112 §3.2.2: a server must accept the absolute form; only its path and query matter here.</summary>
-    private static ReadOnlySpan<byte> ToOriginForm(ReadOnlySpan<byte> target)
+    private static string ToOriginForm(ReadOnlySpan<byte> target)
     {
         if (target[0] == (byte)'/')
         {
-            return target;
+            return Encoding.ASCII.GetString(target);
         }
 
         int scheme = target.IndexOf("://"u8);
-        if (scheme > 0)
+        if (scheme <= 0)
         {
-            var rest = target[(scheme + 3)..];
-            int slash = rest.IndexOfAny((byte)'/', (byte)'?');
-            if (slash < 0)
-            {
-                return "/"u8;
-            }
-
-            if (rest[slash] == (byte)'/')
-            {
-                return rest[slash..];
-            }
+            BadRequestException.Throw(RequestRejectionReason.MalformedRequestLine);
         }
 
-        BadRequestException.Throw(RequestRejectionReason.MalformedRequestLine);
-        return default;
+        var rest = target[(scheme + 3)..];
+        int end = rest.IndexOfAny((byte)'/', (byte)'?');
+        return end < 0 ? "/"
+            : rest[end] == (byte)'/' ? Encoding.ASCII.GetString(rest[end..])
+            : "/" + Encoding.ASCII.GetString(rest[end..]); // RFC 3986 §6.2.3: an empty path is "/"
     }
 
     private static int ParseVersion(ReadOnlySpan<byte> version)

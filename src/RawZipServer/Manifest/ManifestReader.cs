@@ -23,6 +23,9 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
         return Validate(document ?? throw new ManifestException(400, "manifest is null"), id);
     }
 
+    /// <summary>A manifest in nginx mod_zip's text format (<see cref="ModZipManifestParser"/>).</summary>
+    public ArchiveManifest ReadModZip(ReadOnlySpan<byte> text, string id) => Validate(ModZipManifestParser.Parse(text), id);
+
     public ArchiveManifest Validate(ManifestDocument document, string id)
     {
         if (document.Format is not (null or "zip"))
@@ -92,6 +95,12 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
             throw ManifestException.Entry(index, "size is negative");
         }
 
+        uint? crc = ParseCrc(file.Crc32, index);
+        if (file.Size == 0 && crc is not (null or 0))
+        {
+            throw ManifestException.Entry(index, "crc32 of an empty file can only be 00000000");
+        }
+
         return new ManifestEntry
         {
             Index = index,
@@ -100,7 +109,7 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
             Origin = origin.Name,
             Source = file.Source,
             Size = file.Size ?? -1,
-            Crc32 = ParseCrc(file.Crc32, index),
+            Crc32 = crc,
             Modified = ParseTime(file.Modified, index),
             ETag = file.Etag is null or [] || file.Etag.StartsWith('"') || file.Etag.StartsWith("W/\"", StringComparison.Ordinal) ? file.Etag : $"\"{file.Etag}\"",
         };

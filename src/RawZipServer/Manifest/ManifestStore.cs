@@ -3,7 +3,7 @@ using System.Buffers;
 namespace RawZipServer.Manifest;
 
 /// <summary>
-/// Finds manifest <c>{id}</c> in <c>Manifests:Directory</c> per request, so files added while the
+/// Finds manifest <c>{id}</c> in <c>Manifests:Directory</c> (<c>{id}.json</c>, else the mod_zip text <c>{id}.txt</c>) per request, so files added while the
 /// server runs are served. The id pattern (SPEC §3) keeps the lookup inside the folder.
 /// </summary>
 internal sealed class ManifestStore(string? directory, ManifestReader reader, long maxManifestBytes)
@@ -29,7 +29,14 @@ internal sealed class ManifestStore(string? directory, ManifestReader reader, lo
     /// <exception cref="ManifestException">404 when there is no such manifest, 413 when it is too large, 400 when invalid.</exception>
     public async ValueTask<ArchiveManifest> LoadAsync(string id, CancellationToken cancellationToken)
     {
+        bool modZip = false;
         string? path = directory is null ? null : Path.Join(directory, id + ".json");
+        if (path is not null && !File.Exists(path))
+        {
+            path = Path.Join(directory, id + ".txt");
+            modZip = true;
+        }
+
         if (path is null || !File.Exists(path))
         {
             throw new ManifestException(404, $"no manifest '{id}'");
@@ -57,7 +64,8 @@ internal sealed class ManifestStore(string? directory, ManifestReader reader, lo
                 read += n;
             }
 
-            return reader.Read(buffer.AsSpan(0, read), id);
+            var bytes = buffer.AsSpan(0, read);
+            return modZip ? reader.ReadModZip(bytes, id) : reader.Read(bytes, id);
         }
         finally
         {

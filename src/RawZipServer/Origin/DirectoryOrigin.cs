@@ -3,8 +3,8 @@ using Microsoft.Win32.SafeHandles;
 namespace RawZipServer.Origin;
 
 /// <summary>
-/// Files under a local directory. Every path component is checked as it is walked, symlinks
-/// resolved, so neither <c>..</c> nor a link can lead outside the root.
+/// Files under a local directory. A requested path is resolved like realpath(3), every symlink on
+/// the way included, and must end under the root's real path: neither <c>..</c> nor a link leads out.
 /// </summary>
 internal sealed class DirectoryOrigin : Origin
 {
@@ -12,32 +12,16 @@ internal sealed class DirectoryOrigin : Origin
 
     public DirectoryOrigin(string name, string directory) : base(name)
     {
-        _root = Path.TrimEndingDirectorySeparator(RealPath(directory));
-    }
-
-    /// <summary>The path with every symlink on the way resolved, so the root compares with resolved targets.</summary>
-    private static string RealPath(string path)
-    {
-        string current = Path.GetPathRoot(Path.GetFullPath(path))!;
-        foreach (string segment in Path.GetFullPath(path)[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Join(current, segment);
-            if (new FileInfo(current).ResolveLinkTarget(returnFinalTarget: true) is { } target)
-            {
-                current = target.FullName;
-            }
-        }
-
-        return current;
+        _root = Path.TrimEndingDirectorySeparator(RealPath(Path.GetFullPath(directory)) ?? throw new DirectoryNotFoundException(directory));
     }
 
     public override string? CheckSource(string source) => SourcePath.Check(source, allowQuery: false);
 
     public override ValueTask<OriginFile> OpenAsync(string source, CancellationToken cancellationToken)
     {
-        string path = Resolve(source) ?? throw new OriginException($"origin '{Name}' has no file '{source}'");
         try
         {
+            string path = Resolve(source) ?? throw new OriginException($"origin '{Name}' has no file '{source}'");
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return ValueTask.FromResult<OriginFile>(new LocalFile(handle));
         }
@@ -50,33 +34,64 @@ internal sealed class DirectoryOrigin : Origin
     /// <summary>The real path of a regular file under the root, or null.</summary>
     private string? Resolve(string source)
     {
-        string current = _root;
-        foreach (string segment in SourcePath.DecodedSegments(source))
-        {
-            current = Path.Join(current, segment);
-            var info = new FileInfo(current);
-            if (info.LinkTarget is not null)
-            {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true);
-                if (target is null || !target.Exists && !Directory.Exists(target.FullName))
-                {
-                    return null;
-                }
-
-                current = target.FullName;
-            }
-
-            if (!IsUnderRoot(current))
-            {
-                return null;
-            }
-        }
-
-        return File.Exists(current) ? current : null;
+        string? path = RealPath(Path.Join(_root, Path.Join(SourcePath.DecodedSegments(source))));
+        return path is not null && IsUnderRoot(path) && File.Exists(path) ? path : null;
     }
 
     private bool IsUnderRoot(string path) =>
         path.Length > _root.Length && path.StartsWith(_root, StringComparison.Ordinal) && path[_root.Length] == Path.DirectorySeparatorChar;
+
+    /// <summary>
+    /// POSIX realpath(3) over an absolute path: each component in turn, every symlink replaced by its
+    /// target (whose own components are resolved the same way), <c>..</c> applied to the resolved
+    /// parent. Null on a loop (more than 40 links, Linux's limit).
+    /// </summary>
+    private static string? RealPath(string absolutePath)
+    {
+        const int MaxLinks = 40;
+        var pending = new List<string>(absolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        string current = "/";
+        int links = 0;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            string segment = pending[i];
+            if (segment == ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? "/";
+                continue;
+            }
+
+            string next = Path.Join(current, segment);
+            string? target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                current = next;
+                continue;
+            }
+
+            if (++links > MaxLinks)
+            {
+                return null;
+            }
+
+            // Restart from the link's target: absolute, or relative to the folder holding the link.
+            var rest = pending.GetRange(i + 1, pending.Count - i - 1);
+            pending = [.. target.Split('/', StringSplitOptions.RemoveEmptyEntries), .. rest];
+            if (target.StartsWith('/'))
+            {
+                current = "/";
+            }
+
+            i = -1;
+        }
+
+        return current;
+    }
 
     private sealed class LocalFile : OriginFile
     {

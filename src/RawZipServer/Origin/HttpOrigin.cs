@@ -93,6 +93,11 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
             {
                 throw new IOException($"origin sent nothing for {_idleTimeout} (Upstream:IdleTimeout)", ex);
             }
+            finally
+            {
+                // Disarmed between reads: time spent waiting on a slow client is not the origin's.
+                _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
         }
 
         public override async ValueTask DisposeAsync()

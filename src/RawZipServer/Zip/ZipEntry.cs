@@ -32,9 +32,10 @@ internal struct ZipEntry
     /// </summary>
     public void Decide()
     {
-        if (IsDirectory || Size == 0)
+        if ((IsDirectory || Size == 0) && !CrcKnown)
         {
-            // Directories and known-empty files have no data, so CRC 0 and size 0 are exact.
+            // Directories and known-empty files have no data, so CRC 0 is exact. A CRC the manifest
+            // gave is kept, so a contradicting one is still caught when the entry completes.
             Crc = 0;
             CrcKnown = true;
             Size = 0;

@@ -47,9 +47,10 @@ internal sealed class ZipWriter
             throw new ZipEntryMismatchException($"CRC-32 is {crc:x8}, the manifest says {e.Crc:x8}");
         }
 
-        if (!e.Zip64 && size >= ZipConstants.Mask32)
+        if (e.Size < 0 && size >= ZipConstants.Mask32)
         {
             // SPEC §5: an entry of unknown size has no ZIP64 header, so it must stay below 4 GiB.
+            // (A known size of exactly 0xFFFFFFFF is fine: its 16-byte descriptor holds it.)
             throw new ZipEntryMismatchException("entry of unknown size reached 4 GiB without a ZIP64 header");
         }
 
