@@ -69,7 +69,7 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
         CheckCompression(file.Compression, $"manifest entry {index}:");
         if (isDirectory)
         {
-            if (file.Size is > 0 || file.Crc32 is not null)
+            if (file.Size is not (null or 0) || file.Crc32 is not null)
             {
                 throw ManifestException.Entry(index, "a directory entry has no size or crc32");
             }
