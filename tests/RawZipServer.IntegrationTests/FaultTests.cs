@@ -30,6 +30,23 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Serves <paramref name="spec"/> as archive <paramref name="id"/> over a raw connection; the response must be
+    /// cut short (<see cref="AssertAborted"/>) and, when <paramref name="framing"/> is given, framed that way.
+    /// </summary>
+    private async Task<RawResponse> GetAbortedAsync(TestServer server, string id, ArchiveSpec spec, string? framing = null)
+    {
+        server.WriteManifest(id, spec);
+        var response = await Requests.SendAsync(server, Requests.Get("/archive/" + id));
+        if (framing is not null)
+        {
+            Assert.Equal(framing, response.Framing);
+        }
+
+        AssertAborted(response);
+        return response;
+    }
+
     private static async Task AssertServesGoodArchiveAsync(TestServer server, ITestOutputHelper output)
     {
         var spec = new ArchiveSpec().Synthetic("after/ok.bin", 100_000, 77).Synthetic("after/ok2.bin", 1000, 78, size: false);
@@ -48,12 +65,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .File("first.bin", "first.bin", server.WriteFile("first.bin", Bytes(200_000, 1)))
             .File("dropped.bin", "drop/dropped.bin", origin.AddFile("dropped.bin", Bytes(400_000, 2)), origin: "web")
             .Synthetic("third.bin", 1000, 3);
-        server.WriteManifest("drop", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/drop"));
-
-        Assert.Equal("content-length", response.Framing);
-        AssertAborted(response);
+        var response = await GetAbortedAsync(server, "drop", spec, framing: "content-length");
         Assert.True(response.Body.Length > 200_000, "the first entry was sent before the origin failed");
         Assert.Contains(origin.Requests, r => r.StartsWith("GET /drop/dropped.bin", StringComparison.Ordinal));
         await AssertServesGoodArchiveAsync(server, output);
@@ -67,12 +80,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var spec = new ArchiveSpec()
             .File("first.bin", "first.bin", server.WriteFile("first.bin", Bytes(200_000, 1)), size: false, crc: false)
             .File("dropped.bin", "drop/dropped.bin", origin.AddFile("dropped.bin", Bytes(400_000, 2)), size: false, crc: false, origin: "web");
-        server.WriteManifest("drop", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/drop"));
-
-        Assert.Equal("chunked", response.Framing);
-        AssertAborted(response);
+        await GetAbortedAsync(server, "drop", spec, framing: "chunked");
         await AssertServesGoodArchiveAsync(server, output);
     }
 
@@ -111,12 +120,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("first.bin", 100_000, 1)
             .File("wrong-size.bin", "files/w.bin", origin.AddFile("w.bin", Bytes(50_000, 4)), origin: "web");
         spec.Files[1] = spec.Files[1] with { Size = 40_000, Crc32 = null };
-        server.WriteManifest("size", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/size"));
-
-        Assert.Equal("content-length", response.Framing);
-        AssertAborted(response);
+        await GetAbortedAsync(server, "size", spec, framing: "content-length");
         await AssertServesGoodArchiveAsync(server, output);
     }
 
@@ -128,11 +133,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("first.bin", 100_000, 1)
             .File("wrong-size.bin", "w.bin", server.WriteFile("w.bin", Bytes(50_000, 4)), crc: false);
         spec.Files[1] = spec.Files[1] with { Size = 60_000 };
-        server.WriteManifest("size", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/size"));
-
-        AssertAborted(response);
+        await GetAbortedAsync(server, "size", spec);
     }
 
     [Fact]
@@ -144,11 +146,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("first.bin", 100_000, 1)
             .File("short.bin", "chunked/s.bin", origin.AddFile("s.bin", Bytes(50_000, 5)), crc: false, origin: "web");
         spec.Files[1] = spec.Files[1] with { Size = 60_000 };
-        server.WriteManifest("short", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/short"));
-
-        AssertAborted(response);
+        await GetAbortedAsync(server, "short", spec);
     }
 
     [Fact]
@@ -160,11 +159,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("first.bin", 100_000, 1)
             .File("long.bin", "chunked/l.bin", origin.AddFile("l.bin", Bytes(50_000, 6)), crc: false, origin: "web");
         spec.Files[1] = spec.Files[1] with { Size = 40_000 };
-        server.WriteManifest("long", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/long"));
-
-        AssertAborted(response);
+        await GetAbortedAsync(server, "long", spec);
     }
 
     [Fact]
@@ -175,12 +171,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("first.bin", 100_000, 1, crc: true)
             .File("wrong-crc.bin", "c.bin", server.WriteFile("c.bin", Bytes(30_000, 7)));
         spec.Files[1] = spec.Files[1] with { Crc32 = "12345678" };
-        server.WriteManifest("crc", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/crc"));
-
-        Assert.Equal("content-length", response.Framing);
-        AssertAborted(response);
+        await GetAbortedAsync(server, "crc", spec, framing: "content-length");
         await AssertServesGoodArchiveAsync(server, output);
     }
 
@@ -193,12 +185,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             .Synthetic("wrong-crc.bin", 30_000, 2, crc: true)
             .Synthetic("last.bin", 30_000, 3);
         spec.Files[1] = spec.Files[1] with { Crc32 = "0badc0de" };
-        server.WriteManifest("crc", spec);
 
-        var response = await Requests.SendAsync(server, Requests.Get("/archive/crc"));
-
-        Assert.Equal("chunked", response.Framing);
-        AssertAborted(response);
+        await GetAbortedAsync(server, "crc", spec, framing: "chunked");
     }
 
     [Fact]

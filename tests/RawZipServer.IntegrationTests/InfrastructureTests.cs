@@ -28,6 +28,11 @@ public sealed class InfrastructureTests(ITestOutputHelper output)
             failures.Add(reader);
         }
 
+        await MustFail("ZIP-FORMAT.md §4 invariants", () =>
+        {
+            ArchiveReaders.AssertZipFormat(zip.Path, spec.Expected);
+            return Task.CompletedTask;
+        });
         await MustFail("unzip", () => ArchiveReaders.UnzipAsync(zip.Path, spec.Expected, limit));
         await MustFail("7z", () => ArchiveReaders.SevenZipAsync(zip.Path, limit));
         await MustFail("bsdtar file", () => ArchiveReaders.BsdtarSeekableAsync(zip.Path, limit));

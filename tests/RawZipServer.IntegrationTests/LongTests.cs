@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using RawZipServer.IntegrationTests.Infrastructure;
+using RawZipServer.Tests.Shared;
 
 namespace RawZipServer.IntegrationTests;
 
@@ -14,8 +15,22 @@ public sealed class LongTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_readerTimeout = TimeSpan.FromMinutes(4);
 
-    /// <summary>Streams an archive straight to disk with a large buffer; returns the announced Content-Length (or null).</summary>
-    private static async Task<long?> DownloadToFileAsync(TestServer server, string id, string path)
+    /// <summary>
+    /// Streams archive <paramref name="id"/> straight to <paramref name="path"/> with a large buffer, logs how long it
+    /// took, and checks that the file is exactly as long as the announced Content-Length; returns that length.
+    /// </summary>
+    private async Task<long> DownloadToFileAsync(TestServer server, string id, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        long? announced = await DownloadAsync(server, id, path);
+        long length = new FileInfo(path).Length;
+        output.WriteLine($"downloaded {length} bytes in {clock.Elapsed.TotalSeconds:0.0}s ({length / clock.Elapsed.TotalSeconds / 1e6:0} MB/s)");
+        Assert.Equal(announced, length);
+        return length;
+    }
+
+    /// <summary>Streams an archive to disk; returns the announced Content-Length (or null).</summary>
+    private static async Task<long?> DownloadAsync(TestServer server, string id, string path)
     {
         using var client = server.CreateClient();
         using var response = await client.GetAsync("/archive/" + id, HttpCompletionOption.ResponseHeadersRead);
@@ -41,30 +56,30 @@ public sealed class LongTests(ITestOutputHelper output)
         server.WriteManifest("big", spec);
         using var zip = TempFile.Create();
 
-        var clock = Stopwatch.StartNew();
-        long? announced = await DownloadToFileAsync(server, "big", zip.Path);
-        long length = new FileInfo(zip.Path).Length;
-        output.WriteLine($"downloaded {length} bytes in {clock.Elapsed.TotalSeconds:0.0}s ({length / clock.Elapsed.TotalSeconds / 1e6:0} MB/s)");
+        long length = await DownloadToFileAsync(server, "big", zip.Path);
 
-        Assert.Equal(announced, length);
         Assert.True(length > big);
-        var directory = ZipInspector.Read(zip.Path);
-        Assert.True(directory.HasZip64End, "an entry over 4 GiB needs the ZIP64 end record");
-        Assert.Equal(3, directory.EntryCount);
-        Assert.False(directory.Entries[0].HasZip64Extra);
-        Assert.Equal(20, directory.Entries[0].VersionNeeded);
-        var huge = directory.Entries[1];
-        Assert.True(huge.HasZip64Extra);
-        Assert.Equal(45, huge.VersionNeeded);
-        Assert.Equal(big, huge.Size);
-        Assert.True(huge.HasDataDescriptor, "no CRC in the manifest: descriptor (24-byte ZIP64 form)");
-        Assert.Equal(spec.Expected[1].Crc, huge.Crc);
-        var after = directory.Entries[2];
-        Assert.True(after.LocalHeaderOffset > uint.MaxValue);
-        Assert.True(after.HasZip64Extra, "an offset past 4 GiB goes into the central ZIP64 extra");
-        Assert.False(after.HasDataDescriptor);
+        using (var directory = ZipInspector.ReadFile(zip.Path))
+        {
+            Assert.True(directory.Zip64End is not null, "an entry over 4 GiB needs the ZIP64 end record");
+            Assert.Equal(3, directory.EntryCount);
+            var before = directory.Entries[0].Central;
+            Assert.Null(before.Zip64Extra);
+            Assert.Equal(20, before.VersionNeeded);
+            var huge = directory.Entries[1].Central;
+            Assert.NotNull(huge.Zip64Extra);
+            Assert.Equal(45, huge.VersionNeeded);
+            Assert.Equal(big, huge.UncompressedSize);
+            Assert.True(huge.HasDataDescriptor, "no CRC in the manifest: descriptor (24-byte ZIP64 form)");
+            Assert.Equal(24, directory.Entries[1].Descriptor?.Length);
+            Assert.Equal(spec.Expected[1].Crc, huge.Crc);
+            var after = directory.Entries[2].Central;
+            Assert.True(after.LocalHeaderOffset > uint.MaxValue);
+            Assert.True(after.Zip64Extra is not null, "an offset past 4 GiB goes into the central ZIP64 extra");
+            Assert.False(after.HasDataDescriptor);
+        }
 
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         await ArchiveReaders.VerifyFileAsync(zip.Path, spec.Expected, output, "4.5 GiB entry", s_readerTimeout);
         var sevenZipList = await ArchiveReaders.RunAsync("7z", ["l", "-slt", zip.Path], s_readerTimeout);
         Assert.Contains($"CRC = {spec.Expected[1].Crc:X8}", sevenZipList.StdOut, StringComparison.Ordinal);
@@ -88,19 +103,17 @@ public sealed class LongTests(ITestOutputHelper output)
         server.WriteManifest("many", spec);
         using var zip = TempFile.Create();
 
+        await DownloadToFileAsync(server, "many", zip.Path);
+
+        using (var directory = ZipInspector.ReadFile(zip.Path))
+        {
+            Assert.True(directory.Zip64End is not null, "65535 entries or more need the ZIP64 end record");
+            Assert.Equal(0xFFFF, directory.End.EntriesTotal);
+            Assert.Equal(count, directory.EntryCount);
+            Assert.All(directory.Entries, e => Assert.Null(e.Central.Zip64Extra));
+        }
+
         var clock = Stopwatch.StartNew();
-        long? announced = await DownloadToFileAsync(server, "many", zip.Path);
-        long length = new FileInfo(zip.Path).Length;
-        output.WriteLine($"downloaded {length} bytes, {count} entries in {clock.Elapsed.TotalSeconds:0.0}s");
-
-        Assert.Equal(announced, length);
-        var directory = ZipInspector.Read(zip.Path);
-        Assert.True(directory.HasZip64End, "65535 entries or more need the ZIP64 end record");
-        Assert.Equal(0xFFFF, directory.EocdEntryCount);
-        Assert.Equal(count, directory.EntryCount);
-        Assert.All(directory.Entries, e => Assert.False(e.HasZip64Extra));
-
-        clock.Restart();
         await ArchiveReaders.VerifyFileAsync(zip.Path, spec.Expected, output, "70,000 entries", s_readerTimeout);
         output.WriteLine($"readers took {clock.Elapsed.TotalSeconds:0.0}s; whole test {total.Elapsed.TotalSeconds:0.0}s");
     }

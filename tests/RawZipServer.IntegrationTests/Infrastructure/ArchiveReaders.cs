@@ -3,13 +3,15 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
+using RawZipServer.Tests.Shared;
 
 namespace RawZipServer.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Runs the external ZIP readers of ZIP-FORMAT.md §7 (unzip, 7-Zip, bsdtar seekable and streaming,
-/// Python zipfile) and .NET ZipArchive over an archive, each of which must pass; .NET and Python
-/// results are also compared entry by entry (name, size, CRC, bytes) with what was expected.
+/// Checks an archive against every rule of ZIP-FORMAT.md §4 with the shared <see cref="ZipInspector"/>,
+/// then runs the external ZIP readers of ZIP-FORMAT.md §7 (unzip, 7-Zip, bsdtar seekable and streaming,
+/// Python zipfile) and .NET ZipArchive over it, each of which must pass; the inspector's, .NET's and
+/// Python's results are also compared entry by entry (name, size, CRC, bytes) with what was expected.
 /// </summary>
 internal static class ArchiveReaders
 {
@@ -54,6 +56,8 @@ internal static class ArchiveReaders
             clock.Restart();
         }
 
+        AssertZipFormat(path, expected);
+        Passed("ZIP-FORMAT.md §4 invariants");
         await UnzipAsync(path, expected, limit);
         Passed("unzip -tq");
         await SevenZipAsync(path, limit);
@@ -70,6 +74,23 @@ internal static class ArchiveReaders
         Passed(".NET ZipArchive");
 
         output.WriteLine($"{label}: {length} bytes, {expected.Count} entries verified by {string.Join(", ", passed)}");
+    }
+
+    /// <summary>
+    /// The shared inspector reads the file in place (data only in chunks, for the CRCs), asserts every rule
+    /// of ZIP-FORMAT.md §4, and compares each entry's name, size and CRC with what was expected.
+    /// </summary>
+    public static void AssertZipFormat(string path, IReadOnlyList<ExpectedEntry> expected)
+    {
+        using var zip = ZipInspector.ReadFile(path);
+        zip.AssertInvariants();
+        Assert.Equal(expected.Select(e => e.Name), zip.Entries.Select(e => e.Central.NameString));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var central = zip.Entries[i].Central;
+            Assert.True(expected[i].Size == central.UncompressedSize, $"inspector: entry {i} '{expected[i].Name}' size {central.UncompressedSize}, expected {expected[i].Size}");
+            Assert.True(expected[i].Crc == central.Crc, $"inspector: entry {i} '{expected[i].Name}' CRC {central.Crc:x8}, expected {expected[i].Crc:x8}");
+        }
     }
 
     /// <summary>Info-ZIP unzip checks the CRC of every entry. An empty archive is "zipfile is empty", exit 1 (ZIP-FORMAT.md §7).</summary>

@@ -48,9 +48,8 @@ internal sealed class OriginServer : IAsyncDisposable
         });
         app.MapGet("/files/{name}", async (string name, HttpContext context) =>
         {
-            if (!origin._files.TryGetValue(name, out byte[]? content))
+            if (origin.FindOr404(name, context) is not { } content)
             {
-                context.Response.StatusCode = 404;
                 return;
             }
 
@@ -61,9 +60,8 @@ internal sealed class OriginServer : IAsyncDisposable
         });
         app.MapGet("/chunked/{name}", async (string name, HttpContext context) =>
         {
-            if (!origin._files.TryGetValue(name, out byte[]? content))
+            if (origin.FindOr404(name, context) is not { } content)
             {
-                context.Response.StatusCode = 404;
                 return;
             }
 
@@ -83,16 +81,12 @@ internal sealed class OriginServer : IAsyncDisposable
         });
         app.MapGet("/drop/{name}", async (string name, HttpContext context) =>
         {
-            if (!origin._files.TryGetValue(name, out byte[]? content))
+            if (origin.FindOr404(name, context) is not { } content)
             {
-                context.Response.StatusCode = 404;
                 return;
             }
 
-            context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = content.Length;
-            await context.Response.Body.WriteAsync(content.AsMemory(0, content.Length / 2), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await SendFirstHalfAsync(context, content);
             await Task.Delay(50, context.RequestAborted);
             context.Abort();
         });
@@ -111,16 +105,12 @@ internal sealed class OriginServer : IAsyncDisposable
         });
         app.MapGet("/stall/{name}", async (string name, HttpContext context) =>
         {
-            if (!origin._files.TryGetValue(name, out byte[]? content))
+            if (origin.FindOr404(name, context) is not { } content)
             {
-                context.Response.StatusCode = 404;
                 return;
             }
 
-            context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = content.Length;
-            await context.Response.Body.WriteAsync(content.AsMemory(0, content.Length / 2), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await SendFirstHalfAsync(context, content);
             await StallAsync(context);
             context.Abort();
         });
@@ -134,6 +124,27 @@ internal sealed class OriginServer : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         origin.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return origin;
+    }
+
+    /// <summary>The file called <paramref name="name"/>, or null after answering 404.</summary>
+    private byte[]? FindOr404(string name, HttpContext context)
+    {
+        if (_files.TryGetValue(name, out byte[]? content))
+        {
+            return content;
+        }
+
+        context.Response.StatusCode = 404;
+        return null;
+    }
+
+    /// <summary>Announces the full Content-Length of <paramref name="content"/>, then sends and flushes only its first half.</summary>
+    private static async Task SendFirstHalfAsync(HttpContext context, byte[] content)
+    {
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = content.Length;
+        await context.Response.Body.WriteAsync(content.AsMemory(0, content.Length / 2), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>Waits until the client goes away, at most <see cref="StallLimit"/>.</summary>

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
+using RawZipServer.Tests.Shared;
 using RawZipServer.UnitTests.Infrastructure;
 using RawZipServer.Zip;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using RawZipServer.UnitTests.Infrastructure;
+using RawZipServer.Tests.Shared;
 using RawZipServer.Zip;
 using static RawZipServer.UnitTests.Zip.ZipTestArchives;
 

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
-using RawZipServer.UnitTests.Infrastructure;
+using RawZipServer.Tests.Shared;
 using RawZipServer.Zip;
 using static RawZipServer.UnitTests.Zip.ZipTestArchives;
 
@@ -264,13 +264,19 @@ public sealed class ZipWriterTests
         return ZipInspector.Read(archive);
     }
 
+    /// <summary>A writer over <paramref name="entries"/> that has written the first local header to <paramref name="output"/>.</summary>
+    private static ZipWriter AfterFirstLocalHeader(ZipEntry[] entries, out ArrayBufferWriter<byte> output)
+    {
+        var writer = new ZipWriter(entries);
+        output = new ArrayBufferWriter<byte>();
+        writer.WriteLocalHeader(output, 0);
+        return writer;
+    }
+
     [Fact]
     public void CompleteEntryRefusesFewerOrMoreBytesThanTheKnownSize()
     {
-        var entries = Entries(TestFile.Text("a", "12345"));
-        var writer = new ZipWriter(entries);
-        var output = new ArrayBufferWriter<byte>();
-        writer.WriteLocalHeader(output, 0);
+        var writer = AfterFirstLocalHeader(Entries(TestFile.Text("a", "12345")), out var output);
         uint crc = Crc32.HashToUInt32("12345"u8);
 
         Assert.Throws<ZipEntryMismatchException>(() => writer.CompleteEntry(output, 0, crc, 4));
@@ -280,10 +286,7 @@ public sealed class ZipWriterTests
     [Fact]
     public void CompleteEntryRefusesACrcThatDisagreesWithTheManifest()
     {
-        var entries = Entries(TestFile.Text("a", "12345"));
-        var writer = new ZipWriter(entries);
-        var output = new ArrayBufferWriter<byte>();
-        writer.WriteLocalHeader(output, 0);
+        var writer = AfterFirstLocalHeader(Entries(TestFile.Text("a", "12345")), out var output);
 
         var ex = Assert.Throws<ZipEntryMismatchException>(() => writer.CompleteEntry(output, 0, 0xDEADBEEF, 5));
         Assert.Contains("deadbeef", ex.Message, StringComparison.Ordinal);
@@ -292,10 +295,7 @@ public sealed class ZipWriterTests
     [Fact]
     public void CompleteEntryRefusesAnUnknownSizeEntryReachingFourGigabytes()
     {
-        var entries = Entries(new TestFile("big", [], SizeKnown: false, CrcKnown: false));
-        var writer = new ZipWriter(entries);
-        var output = new ArrayBufferWriter<byte>();
-        writer.WriteLocalHeader(output, 0);
+        var writer = AfterFirstLocalHeader(Entries(new TestFile("big", [], SizeKnown: false, CrcKnown: false)), out var output);
         int written = output.WrittenCount;
 
         // The data bytes themselves are not needed: CompleteEntry only accounts for them.
@@ -307,10 +307,7 @@ public sealed class ZipWriterTests
     [Fact]
     public void CompleteEntryAcceptsAnUnknownSizeEntryJustBelowFourGigabytes()
     {
-        var entries = Entries(new TestFile("big", [], SizeKnown: false, CrcKnown: false));
-        var writer = new ZipWriter(entries);
-        var output = new ArrayBufferWriter<byte>();
-        writer.WriteLocalHeader(output, 0);
+        var writer = AfterFirstLocalHeader(Entries(new TestFile("big", [], SizeKnown: false, CrcKnown: false)), out var output);
         int header = output.WrittenCount;
 
         writer.CompleteEntry(output, 0, 0x12345678, 0xFFFFFFFEL);
@@ -328,9 +325,7 @@ public sealed class ZipWriterTests
         entries[0].Decide();
         Assert.False(entries[0].Zip64);
         Assert.True(entries[0].HasDescriptor);
-        var writer = new ZipWriter(entries);
-        var output = new ArrayBufferWriter<byte>();
-        writer.WriteLocalHeader(output, 0);
+        var writer = AfterFirstLocalHeader(entries, out var output);
         int header = output.WrittenCount;
 
         writer.CompleteEntry(output, 0, 0x01020304, 0xFFFFFFFFL);

@@ -1,14 +1,16 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace RawZipServer.UnitTests.Infrastructure;
+namespace RawZipServer.Tests.Shared;
 
 /// <summary>
 /// A small ZIP reader written from PKWARE APPNOTE 6.3.10, independent of the server's Zip classes:
 /// it finds the end records, walks the central directory, reads each local header, data and data
 /// descriptor, and checks the rules of ZIP-FORMAT.md §4 with <see cref="AssertInvariants"/>.
+/// Shared by the unit tests (archives in memory) and the integration tests (archive files the server
+/// produced, read in place with <see cref="ReadFile"/>: an entry's data is only read, in chunks, for its CRC).
 /// </summary>
-internal sealed class ZipInspector
+internal sealed class ZipInspector : IDisposable
 {
     public const uint LocalSignature = 0x04034B50;
     public const uint DescriptorSignature = 0x08074B50;
@@ -19,7 +21,13 @@ internal sealed class ZipInspector
     public const uint FileAttributes = 0x81A4u << 16;           // 0100644 << 16
     public const uint DirectoryAttributes = (0x41EDu << 16) | 0x10; // 040755 << 16 | MS-DOS directory
 
-    private ZipInspector(ArchiveBytes bytes) => Bytes = bytes;
+    private readonly IDisposable? _owned;
+
+    private ZipInspector(ArchiveBytes bytes, IDisposable? owned)
+    {
+        Bytes = bytes;
+        _owned = owned;
+    }
 
     public ArchiveBytes Bytes { get; }
     public long Length => Bytes.Length;
@@ -33,9 +41,26 @@ internal sealed class ZipInspector
 
     public static ZipInspector Read(byte[] archive) => Read(ArchiveBytes.Of(archive));
 
-    public static ZipInspector Read(ArchiveBytes bytes)
+    public static ZipInspector Read(ArchiveBytes bytes) => Read(bytes, owned: null);
+
+    /// <summary>Reads the archive file at <paramref name="path"/> in place; dispose the inspector to close it.</summary>
+    public static ZipInspector ReadFile(string path)
     {
-        var zip = new ZipInspector(bytes);
+        var file = ArchiveBytes.OfFile(path);
+        try
+        {
+            return Read(file, owned: file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static ZipInspector Read(ArchiveBytes bytes, IDisposable? owned)
+    {
+        var zip = new ZipInspector(bytes, owned);
         zip.ReadEnd();
         zip.ReadCentralDirectory();
         foreach (var entry in zip.Entries)
@@ -159,7 +184,7 @@ internal sealed class ZipInspector
                 c.Zip64ExtraUsedLength = at;
             }
 
-            Entries.Add(new InspectedEntry { Index = (int)i, Central = c });
+            Entries.Add(new InspectedEntry(Bytes) { Index = (int)i, Central = c });
             p += c.RecordLength;
         }
 
@@ -216,7 +241,7 @@ internal sealed class ZipInspector
             }
         }
 
-        entry.ActualCrc = end <= Length ? Bytes.Crc32Of(entry.DataOffset, entry.DataLength) : 0;
+        entry.DataInArchive = end <= Length;
     }
 
     private static List<ExtraField> ParseExtras(byte[] extra)
@@ -260,7 +285,7 @@ internal sealed class ZipInspector
             var c = entry.Central;
             var l = entry.Local;
             string at = $"entry {entry.Index} ('{c.NameString}')";
-            bool bit3 = (c.Flags & 8) != 0;
+            bool bit3 = c.HasDataDescriptor;
             bool isDirectory = c.Name.Length > 0 && c.Name[^1] == (byte)'/';
 
             // Records are contiguous, in order, starting at 0 (item 14).
@@ -389,6 +414,8 @@ internal sealed class ZipInspector
     }
 
     private static void Check(bool condition, string problem) => Assert.True(condition, problem);
+
+    public void Dispose() => _owned?.Dispose();
 }
 
 internal sealed record ExtraField(ushort Id, byte[] Data);
@@ -415,6 +442,8 @@ internal abstract class HeaderRecord
     public List<ExtraField> Extras { get; set; } = [];
 
     public string NameString => Encoding.UTF8.GetString(Name);
+    public bool HasDataDescriptor => (Flags & 8) != 0;
+    public bool IsUtf8 => (Flags & 0x800) != 0;
     public byte[]? Zip64Extra => Extras.FirstOrDefault(x => x.Id == 0x0001)?.Data;
     public byte[]? Timestamp => Extras.FirstOrDefault(x => x.Id == 0x5455)?.Data;
     public int? ModifiedUnixTime => Timestamp is { Length: >= 5 } t ? BinaryPrimitives.ReadInt32LittleEndian(t.AsSpan(1)) : null;
@@ -444,13 +473,18 @@ internal sealed class CentralRecord : HeaderRecord
     public long LocalHeaderOffset { get; set; }
 }
 
-internal sealed class InspectedEntry
+internal sealed class InspectedEntry(ArchiveBytes bytes)
 {
+    private uint? _actualCrc;
+
     public int Index { get; init; }
     public CentralRecord Central { get; init; } = null!;
     public LocalRecord Local { get; set; } = null!;
     public DescriptorRecord? Descriptor { get; set; }
     public long DataOffset { get; set; }
     public long DataLength { get; set; }
-    public uint ActualCrc { get; set; }
+    public bool DataInArchive { get; set; }
+
+    /// <summary>CRC-32 of the entry's data as it stands in the archive (0 if it runs past the end); computed on first use.</summary>
+    public uint ActualCrc => _actualCrc ??= DataInArchive ? bytes.Crc32Of(DataOffset, DataLength) : 0;
 }

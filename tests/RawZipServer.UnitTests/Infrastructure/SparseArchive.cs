@@ -1,64 +1,8 @@
 using System.Buffers;
 using System.IO.Hashing;
+using RawZipServer.Tests.Shared;
 
 namespace RawZipServer.UnitTests.Infrastructure;
-
-/// <summary>Random access to an archive's bytes, which need not all exist in memory.</summary>
-internal abstract class ArchiveBytes
-{
-    public abstract long Length { get; }
-
-    /// <summary>Fills <paramref name="destination"/> with the bytes at <paramref name="offset"/>.</summary>
-    public abstract void Read(long offset, Span<byte> destination);
-
-    public byte[] Read(long offset, int count)
-    {
-        var bytes = new byte[count];
-        Read(offset, bytes);
-        return bytes;
-    }
-
-    /// <summary>CRC-32 of a range, read in pieces.</summary>
-    public virtual uint Crc32Of(long offset, long length)
-    {
-        var crc = new Crc32();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            while (length > 0)
-            {
-                int n = (int)Math.Min(length, buffer.Length);
-                Read(offset, buffer.AsSpan(0, n));
-                crc.Append(buffer.AsSpan(0, n));
-                offset += n;
-                length -= n;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return crc.GetCurrentHashAsUInt32();
-    }
-
-    public static ArchiveBytes Of(byte[] bytes) => new ArrayBytes(bytes);
-
-    private sealed class ArrayBytes(byte[] bytes) : ArchiveBytes
-    {
-        public override long Length => bytes.Length;
-
-        public override void Read(long offset, Span<byte> destination)
-        {
-            if (offset < 0 || offset + destination.Length > bytes.Length)
-            {
-                throw new InvalidDataException($"read of {destination.Length} bytes at {offset} is outside the {bytes.Length}-byte archive");
-            }
-
-            bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
-        }
-    }
-}
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> that keeps what is written through it, plus runs of zeros appended
@@ -208,50 +152,4 @@ internal static class ZeroCrc
             return value;
         }
     }
-}
-
-/// <summary>A read-only seekable stream over <see cref="ArchiveBytes"/>, for System.IO.Compression.</summary>
-internal sealed class ArchiveStream(ArchiveBytes bytes) : Stream
-{
-    private long _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
-    public override long Length => bytes.Length;
-
-    public override long Position
-    {
-        get => _position;
-        set => _position = value;
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        int n = (int)Math.Max(0, Math.Min(buffer.Length, bytes.Length - _position));
-        bytes.Read(_position, buffer[..n]);
-        _position += n;
-        return n;
-    }
-
-    public override long Seek(long offset, SeekOrigin origin)
-    {
-        _position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => bytes.Length + offset,
-        };
-        return _position;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
