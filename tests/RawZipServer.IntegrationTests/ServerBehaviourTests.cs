@@ -89,7 +89,7 @@ public sealed class ServerBehaviourTests(ITestOutputHelper output)
         using (var leaving = server.Connect())
         {
             await leaving.SendAsync(Requests.Get("/archive/huge"));
-            Assert.True(await leaving.PendingBytesAsync(TimeSpan.FromMilliseconds(300)) > 0, "the big archive started");
+            Assert.True(await leaving.PendingBytesAsync(TimeSpan.FromSeconds(10)) > 0, "the big archive started");
         }
 
         var response = await Requests.SendAsync(server, Requests.Get("/archive/small"));
@@ -110,7 +110,7 @@ public sealed class ServerBehaviourTests(ITestOutputHelper output)
         {
             // Not reading: back-pressure keeps this archive in progress.
             await busy.SendAsync(Requests.Get("/archive/huge"));
-            Assert.True(await busy.PendingBytesAsync(TimeSpan.FromMilliseconds(300)) > 0, "the big archive started");
+            Assert.True(await busy.PendingBytesAsync(TimeSpan.FromSeconds(10)) > 0, "the big archive started");
             refused = await Requests.SendAsync(server, Requests.Get("/archive/small"));
         }
 
