@@ -18,7 +18,7 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        var head = new RequestHead();
+        var head = new RequestHead { CaptureNames = server.ExtraForwardHeaders };
         var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
         // Covers the whole wait for a head, idle keep-alive time included (a silent connection counts too).
         using var headTimeout = CancellationTokenSource.CreateLinkedTokenSource(closeRequested);
@@ -124,8 +124,8 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
         {
             if (head.Method == HttpMethod.Post)
             {
-                keepAlive = false;
-                ResponseWriter.WriteText(output, 403, "POST /archive is refused: no Auth:ApiKeys are configured", close: true);
+                // The responder reads the body (or closes): keep-alive is its decision.
+                return await responder.RespondPostAsync(head).ConfigureAwait(false);
             }
             else
             {

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using RawZipServer.Archive;
@@ -9,24 +10,30 @@ using HttpMethod = RawZipServer.Http.HttpMethod;
 namespace RawZipServer.Connection;
 
 /// <summary>
-/// <c>GET|HEAD /archive/{id}</c>, top to bottom: manifest → plan → first origin → response head →
-/// entries → central directory. Failures before the head are statuses; after it, aborts.
+/// <c>GET|HEAD /archive/{id}</c> (and <c>POST /archive</c>, in <c>ArchiveResponder.Post.cs</c>), top to bottom:
+/// access check → manifest → plan → first origin → response head → entries → central directory.
+/// Failures before the head are statuses; after it, aborts.
 /// </summary>
-internal sealed class ArchiveResponder(ServerContext server, ConnectionContext connection, ILogger logger)
+internal sealed partial class ArchiveResponder(ServerContext server, ConnectionContext connection, ILogger logger)
 {
     private static ReadOnlySpan<byte> ZipContentType => "application/zip"u8;
 
     private readonly ChunkedPipeWriter _chunked = new();
     private bool _headOnly;
 
-    /// <summary>Returns whether the connection stays open for the next request.</summary>
+    /// <summary><c>GET|HEAD /archive/{id}</c>; returns whether the connection stays open for the next request.</summary>
     public async ValueTask<bool> RespondAsync(RequestHead head, string id, bool keepAlive)
     {
-        var output = connection.Transport.Output;
         _headOnly = head.Method == HttpMethod.Head;
         if (!ManifestStore.IsValidId(id))
         {
             return await RefuseAsync(id, 400, "archive id must match [A-Za-z0-9._-]{1,200}", keepAlive).ConfigureAwait(false);
+        }
+
+        // Before any lookup: an unsigned request learns nothing, not even whether the manifest exists.
+        if (server.Signature?.Check(id, head.Query, DateTimeOffset.UtcNow) is { } refusal)
+        {
+            return await RefuseAsync(id, refusal.Status, refusal.Reason, keepAlive).ConfigureAwait(false);
         }
 
         if (!server.TryEnterArchive())
@@ -39,47 +46,90 @@ internal sealed class ArchiveResponder(ServerContext server, ConnectionContext c
             ArchiveManifest manifest;
             try
             {
-                manifest = await server.Manifests.LoadAsync(id, connection.ConnectionClosed).ConfigureAwait(false);
+                manifest = await server.Manifests.LoadAsync(id, BackendRequestFor(head), connection.ConnectionClosed).ConfigureAwait(false);
             }
             catch (ManifestException ex)
             {
                 return await RefuseAsync(id, ex.StatusCode, ex.Message, keepAlive).ConfigureAwait(false);
             }
 
-            var options = server.Options;
-            var streamer = new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow);
-            long length = streamer.Length;
-            // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
-            bool chunked = length < 0 && head.Version == 11;
-            bool close = !keepAlive || (length < 0 && !chunked);
-
-            if (head.Method == HttpMethod.Head)
-            {
-                WriteHead(manifest, length, chunked, close);
-                await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                return !close;
-            }
-
-            OriginFile? first = null;
-            if (streamer.FirstFileIndex >= 0)
-            {
-                try
-                {
-                    first = await streamer.OpenAsync(streamer.FirstFileIndex, connection.ConnectionClosed).ConfigureAwait(false);
-                }
-                catch (OriginException ex)
-                {
-                    return await RefuseAsync(id, 502, ex.Message, keepAlive).ConfigureAwait(false);
-                }
-            }
-
-            WriteHead(manifest, length, chunked, close);
-            return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
+            return await ServeAsync(head, manifest, id, keepAlive).ConfigureAwait(false);
         }
         finally
         {
             server.ExitArchive();
         }
+    }
+
+    /// <summary>
+    /// The configured forward headers the request carries, and X-Forwarded-For: the incoming chain with this
+    /// client's address appended (the de-facto convention nginx's <c>$proxy_add_x_forwarded_for</c> follows).
+    /// </summary>
+    private BackendRequest BackendRequestFor(RequestHead head)
+    {
+        if (server.Options.Backend is not { } backend)
+        {
+            return BackendRequest.None;
+        }
+
+        var headers = new List<KeyValuePair<string, string>>(backend.ForwardHeaders.Count);
+        foreach (string name in backend.ForwardHeaders)
+        {
+            string? value = name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? head.Authorization
+                : name.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? head.Cookie
+                : null;
+            if (value is not null)
+            {
+                headers.Add(KeyValuePair.Create(name, value));
+            }
+        }
+
+        headers.AddRange(head.Captured);
+        string? client = connection.RemoteEndPoint is IPEndPoint ip
+            ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString()
+            : null;
+        string? forwardedFor = (head.ForwardedFor, client) switch
+        {
+            (null, _) => client,
+            (_, null) => head.ForwardedFor,
+            _ => head.ForwardedFor + ", " + client,
+        };
+        return new BackendRequest(headers, forwardedFor);
+    }
+
+    /// <summary>Plan → first origin → response head → entries; the caller holds the archive slot.</summary>
+    private async ValueTask<bool> ServeAsync(RequestHead head, ArchiveManifest manifest, string id, bool keepAlive)
+    {
+        var output = connection.Transport.Output;
+        var options = server.Options;
+        var streamer = new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow);
+        long length = streamer.Length;
+        // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
+        bool chunked = length < 0 && head.Version == 11;
+        bool close = !keepAlive || (length < 0 && !chunked);
+
+        if (head.Method == HttpMethod.Head)
+        {
+            WriteHead(manifest, length, chunked, close);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            return !close;
+        }
+
+        OriginFile? first = null;
+        if (streamer.FirstFileIndex >= 0)
+        {
+            try
+            {
+                first = await streamer.OpenAsync(streamer.FirstFileIndex, connection.ConnectionClosed).ConfigureAwait(false);
+            }
+            catch (OriginException ex)
+            {
+                return await RefuseAsync(id, 502, ex.Message, keepAlive).ConfigureAwait(false);
+            }
+        }
+
+        WriteHead(manifest, length, chunked, close);
+        return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
     }
 
     private async ValueTask<bool> StreamAsync(ZipArchiveStreamer streamer, OriginFile? first, string id, bool chunked)

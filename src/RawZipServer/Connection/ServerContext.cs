@@ -1,3 +1,4 @@
+using RawZipServer.Auth;
 using RawZipServer.Hosting;
 using RawZipServer.Manifest;
 using RawZipServer.Origin;
@@ -12,6 +13,14 @@ internal sealed class ServerContext(ServerOptions options, ManifestStore manifes
     public ServerOptions Options { get; } = options;
     public ManifestStore Manifests { get; } = manifests;
     public OriginRegistry Origins { get; } = origins;
+    public ApiKeys ApiKeys { get; } = new(options.Auth.ApiKeys);
+    public LinkSignature? Signature { get; } = options.Auth.SigningSecret is { } secret ? new LinkSignature(secret) : null;
+
+    /// <summary>Forwarded headers the parser keeps beyond Authorization and Cookie, which it always keeps.</summary>
+    public string[] ExtraForwardHeaders { get; } = options.Backend is { } backend
+        ? [.. backend.ForwardHeaders.Where(h => !h.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !h.Equals("Cookie", StringComparison.OrdinalIgnoreCase))]
+        : [];
+
     public byte[]? CacheControl { get; } = options.CacheControl is null ? null : System.Text.Encoding.ASCII.GetBytes(options.CacheControl);
 
     public int ActiveArchives => Volatile.Read(ref _activeArchives);

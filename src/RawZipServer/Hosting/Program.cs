@@ -11,6 +11,11 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is [SignCommand.Name, ..])
+        {
+            return SignCommand.Run(args[1..], Console.Out, Console.Error, DateTimeOffset.UtcNow);
+        }
+
         var config = BuildConfiguration(args);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddConfiguration(config.GetSection("Logging"))

@@ -61,7 +61,10 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var registry = new OriginRegistry(origins, options.DefaultOrigin);
-        var store = new ManifestStore(options.ManifestsDirectory, new ManifestReader(registry, options.Limits.MaxEntries), options.Limits.MaxManifestBytes);
+        var reader = new ManifestReader(registry, options.Limits.MaxEntries);
+        // The backend shares the origins' client: no redirects, no cookie jar (the client's Cookie header is forwarded as is).
+        var backend = options.Backend is { } b ? new BackendManifestSource(b, originClient, reader, options.Limits.MaxManifestBytes) : null;
+        var store = new ManifestStore(options.ManifestsDirectory, reader, options.Limits.MaxManifestBytes, backend);
 
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)

@@ -7,6 +7,8 @@ internal sealed class ServerOptions
     public required IReadOnlyList<OriginOptions> Origins { get; init; }
     public string? DefaultOrigin { get; init; }
     public string? ManifestsDirectory { get; init; }
+    public BackendOptions? Backend { get; init; }
+    public AuthOptions Auth { get; init; } = new();
     public LimitsOptions Limits { get; init; } = new();
     public UpstreamOptions Upstream { get; init; } = new();
     public string? CacheControl { get; init; }
@@ -46,4 +48,21 @@ internal sealed class UpstreamOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int Retries { get; init; } = 3;
     public int Prefetch { get; init; } = 4;
+}
+
+/// <summary><c>Manifests:BackendUrl</c> and friends (SPEC §3 "Backend manifests").</summary>
+internal sealed class BackendOptions
+{
+    public required Uri Url { get; init; }
+    /// <summary>Request headers passed on to the backend, as configured (<c>Manifests:ForwardHeaders</c>).</summary>
+    public IReadOnlyList<string> ForwardHeaders { get; init; } = ["Authorization", "Cookie"];
+    /// <summary>Bounds the whole backend exchange, headers and body (<c>Manifests:BackendTimeout</c>).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary><c>Auth:*</c>: bearer keys for <c>POST /archive</c> and the secret of signed links.</summary>
+internal sealed class AuthOptions
+{
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    public string? SigningSecret { get; init; }
 }

@@ -35,12 +35,21 @@ internal static class ServerOptionsLoader
             Origins = origins,
             DefaultOrigin = defaultOrigin,
             ManifestsDirectory = manifests,
+            Backend = LoadBackend(config),
+            Auth = new AuthOptions
+            {
+                ApiKeys = List(config, "Auth:ApiKeys"),
+                SigningSecret = config["Auth:SigningSecret"] is { } secret
+                    ? secret.Length > 0 ? secret : throw new OptionsException("Auth:SigningSecret is empty")
+                    : null,
+            },
             CacheControl = config["Response:CacheControl"],
             Limits = new LimitsOptions
             {
                 MaxConcurrentArchives = (int)Number(config, "Limits:MaxConcurrentArchives", 10000, 1, int.MaxValue),
                 MaxEntries = (int)Number(config, "Limits:MaxEntries", 1_000_000, 0, int.MaxValue),
-                MaxManifestBytes = Number(config, "Limits:MaxManifestBytes", 64L * 1024 * 1024, 1, int.MaxValue),
+                // One byte over the cap must still fit an array: that is how an oversized body is detected.
+                MaxManifestBytes = Number(config, "Limits:MaxManifestBytes", 64L * 1024 * 1024, 1, Array.MaxLength - 1),
                 MaxRequestHeadersBytes = (int)Number(config, "Limits:MaxRequestHeadersBytes", 32 * 1024, 64, 1024 * 1024),
                 RequestHeadersTimeout = Duration(config, "Limits:RequestHeadersTimeout", TimeSpan.FromSeconds(10)),
                 ClientIdleTimeout = Duration(config, "Limits:ClientIdleTimeout", TimeSpan.FromMinutes(1)),
@@ -82,6 +91,63 @@ internal static class ServerOptionsLoader
         }
 
         return new OriginOptions { Name = section.Key, BaseUrl = baseUrl, Directory = directory, Synthetic = synthetic, Headers = headers, Immutable = Bool(section, "Immutable") };
+    }
+
+    /// <summary>Headers that describe this request's framing or ranges, never the user: forwarding them would be wrong.</summary>
+    private static readonly string[] s_neverForwarded = ["Range", "If-Range", "Host", "Content-Length", "Transfer-Encoding", "Connection", "X-Forwarded-For"];
+
+    private static BackendOptions? LoadBackend(IConfiguration config)
+    {
+        if (config["Manifests:BackendUrl"] is not { } url)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw new OptionsException($"Manifests:BackendUrl '{url}' is not an http(s) URL prefix without query");
+        }
+
+        var forward = config.GetSection("Manifests:ForwardHeaders").Exists() ? List(config, "Manifests:ForwardHeaders") : ["Authorization", "Cookie"];
+        foreach (string name in forward)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new OptionsException($"Manifests:ForwardHeaders '{name}' is not a header name");
+            }
+
+            if (s_neverForwarded.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new OptionsException($"Manifests:ForwardHeaders may not name {name} (SPEC §3: ranges and framing are never forwarded; X-Forwarded-For is always sent)");
+            }
+        }
+
+        return new BackendOptions
+        {
+            Url = uri,
+            ForwardHeaders = forward,
+            Timeout = Duration(config, "Manifests:BackendTimeout", TimeSpan.FromSeconds(10)),
+        };
+    }
+
+    /// <summary>A list bound as <c>Key:0</c>, <c>Key:1</c>, … or given as one comma-separated value <c>Key=a,b</c>.</summary>
+    private static List<string> List(IConfiguration config, string key)
+    {
+        var values = new List<string>();
+        if (config[key] is { } single)
+        {
+            values.AddRange(single.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        foreach (var child in config.GetSection(key).GetChildren())
+        {
+            if (child.Value is { } value)
+            {
+                values.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+        }
+
+        return values;
     }
 
     private static List<Uri> LoadListen(string value)

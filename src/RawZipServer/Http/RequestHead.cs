@@ -22,6 +22,15 @@ internal sealed class RequestHead
     public string? Cookie;
     public string? ForwardedFor;
 
+    /// <summary>
+    /// Names of further headers to keep (those of <c>Manifests:ForwardHeaders</c> beyond Authorization
+    /// and Cookie); set once per connection, survives <see cref="Reset"/>.
+    /// </summary>
+    public string[] CaptureNames = [];
+
+    /// <summary>The headers of <see cref="CaptureNames"/> this request carried, as sent.</summary>
+    public readonly List<KeyValuePair<string, string>> Captured = [];
+
     public ReadOnlySpan<char> Path
     {
         get
@@ -50,5 +59,6 @@ internal sealed class RequestHead
         HasTransferEncoding = false;
         HasHost = false;
         Range = IfRange = Authorization = Cookie = ForwardedFor = null;
+        Captured.Clear();
     }
 }

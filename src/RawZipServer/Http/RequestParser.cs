@@ -218,6 +218,26 @@ internal static class RequestParser
             case 17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8):
                 head.HasTransferEncoding = true;
                 break;
+            default:
+                if (head.CaptureNames.Length > 0)
+                {
+                    Capture(name, value, head);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Keeps a header named in <see cref="RequestHead.CaptureNames"/> (a short list; most requests never get here).</summary>
+    private static void Capture(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, RequestHead head)
+    {
+        foreach (string wanted in head.CaptureNames)
+        {
+            if (Ascii.EqualsIgnoreCase(name, wanted))
+            {
+                head.Captured.Add(KeyValuePair.Create(wanted, Encoding.Latin1.GetString(value)));
+                return;
+            }
         }
     }
 

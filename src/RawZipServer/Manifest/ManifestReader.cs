@@ -8,7 +8,10 @@ namespace RawZipServer.Manifest;
 /// <summary>Turns a JSON manifest into an <see cref="ArchiveManifest"/>, or a 400 naming the entry and the problem.</summary>
 internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
 {
-    public ArchiveManifest Read(ReadOnlySpan<byte> json, string id)
+    public ArchiveManifest Read(ReadOnlySpan<byte> json, string id) => Validate(ParseJson(json), id);
+
+    /// <summary>The JSON syntax step alone, so a caller can tell an unreadable body from an invalid manifest.</summary>
+    public static ManifestDocument ParseJson(ReadOnlySpan<byte> json)
     {
         ManifestDocument? document;
         try
@@ -17,10 +20,10 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
         }
         catch (JsonException ex)
         {
-            throw new ManifestException(400, $"manifest is not valid: {ex.Message}");
+            throw new ManifestException(400, $"manifest is not valid: {ex.Message.ReplaceLineEndings(" ")}");
         }
 
-        return Validate(document ?? throw new ManifestException(400, "manifest is null"), id);
+        return document ?? throw new ManifestException(400, "manifest is null");
     }
 
     /// <summary>A manifest in nginx mod_zip's text format (<see cref="ModZipManifestParser"/>).</summary>

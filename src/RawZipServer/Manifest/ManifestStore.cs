@@ -4,10 +4,15 @@ namespace RawZipServer.Manifest;
 
 /// <summary>
 /// Finds manifest <c>{id}</c> in <c>Manifests:Directory</c> (<c>{id}.json</c>, else the mod_zip text <c>{id}.txt</c>) per request, so files added while the
-/// server runs are served. The id pattern (SPEC §3) keeps the lookup inside the folder.
+/// server runs are served; an id not found there is asked of the backend (<c>Manifests:BackendUrl</c>), when
+/// there is one. The id pattern (SPEC §3) keeps the lookup inside the folder and the backend URL.
 /// </summary>
-internal sealed class ManifestStore(string? directory, ManifestReader reader, long maxManifestBytes)
+internal sealed class ManifestStore(string? directory, ManifestReader reader, long maxManifestBytes, BackendManifestSource? backend = null)
 {
+    public ManifestReader Reader => reader;
+
+    public long MaxManifestBytes => maxManifestBytes;
+
     public static bool IsValidId(ReadOnlySpan<char> id)
     {
         if (id.Length is 0 or > 200)
@@ -27,7 +32,10 @@ internal sealed class ManifestStore(string? directory, ManifestReader reader, lo
     }
 
     /// <exception cref="ManifestException">404 when there is no such manifest, 413 when it is too large, 400 when invalid.</exception>
-    public async ValueTask<ArchiveManifest> LoadAsync(string id, CancellationToken cancellationToken)
+    public ValueTask<ArchiveManifest> LoadAsync(string id, CancellationToken cancellationToken) => LoadAsync(id, BackendRequest.None, cancellationToken);
+
+    /// <exception cref="ManifestException">As above; from the backend also its 401/403/404/410, and 502 when it fails.</exception>
+    public async ValueTask<ArchiveManifest> LoadAsync(string id, BackendRequest request, CancellationToken cancellationToken)
     {
         bool modZip = false;
         string? path = directory is null ? null : Path.Join(directory, id + ".json");
@@ -39,6 +47,11 @@ internal sealed class ManifestStore(string? directory, ManifestReader reader, lo
 
         if (path is null || !File.Exists(path))
         {
+            if (backend is not null)
+            {
+                return await backend.LoadAsync(id, request, cancellationToken).ConfigureAwait(false);
+            }
+
             throw new ManifestException(404, $"no manifest '{id}'");
         }
 
