@@ -96,7 +96,8 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         // Upstream:IdleTimeout bounds how long the origin is silent, not how long the client takes:
         // while the server waits on a slow client, the origin read is not in progress.
         await using var origin = await OriginServer.StartAsync();
-        var settings = new Dictionary<string, string?> { ["Upstream:IdleTimeout"] = "00:00:01", ["Limits:ClientIdleTimeout"] = "00:00:30" };
+        // 2 s leaves a loaded machine time to open the origin (the same timeout bounds its response headers); the pause is twice that.
+        var settings = new Dictionary<string, string?> { ["Upstream:IdleTimeout"] = "00:00:02", ["Limits:ClientIdleTimeout"] = "00:00:30" };
         await using var server = await TestServer.StartAsync(output, origin.BaseUrl, settings);
         byte[] content = new byte[32 << 20];
         new Random(3).NextBytes(content);
@@ -106,7 +107,7 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         await connection.SendAsync(Requests.Get("/archive/slow-client"));
         Assert.True(await connection.PendingBytesAsync(TimeSpan.FromSeconds(5)) > 0, "the archive started");
 
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the server's flushes wait on this client meanwhile
+        await Task.Delay(TimeSpan.FromSeconds(4)); // the server's flushes wait on this client meanwhile
         var response = await connection.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30));
 
         output.WriteLine(response.ToString());
