@@ -16,8 +16,6 @@ namespace RawZipServer.Connection;
 /// </summary>
 internal sealed partial class ArchiveResponder(ServerContext server, ConnectionContext connection, ILogger logger)
 {
-    private static ReadOnlySpan<byte> ZipContentType => "application/zip"u8;
-
     private readonly ChunkedPipeWriter _chunked = new();
     private bool _headOnly;
 
@@ -102,7 +100,9 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
     {
         var output = connection.Transport.Output;
         var options = server.Options;
-        var streamer = new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow);
+        ArchiveStreamer streamer = manifest.Format == ArchiveFormat.Tar
+            ? new TarArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow)
+            : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
         long length = streamer.Length;
         // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
         bool chunked = length < 0 && head.Version == 11;
@@ -110,7 +110,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
 
         if (head.Method == HttpMethod.Head)
         {
-            WriteHead(manifest, length, chunked, close);
+            WriteHead(streamer, manifest, length, chunked, close);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return !close;
         }
@@ -128,11 +128,11 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             }
         }
 
-        WriteHead(manifest, length, chunked, close);
+        WriteHead(streamer, manifest, length, chunked, close);
         return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
     }
 
-    private async ValueTask<bool> StreamAsync(ZipArchiveStreamer streamer, OriginFile? first, string id, bool chunked)
+    private async ValueTask<bool> StreamAsync(ArchiveStreamer streamer, OriginFile? first, string id, bool chunked)
     {
         var output = connection.Transport.Output;
         try
@@ -166,10 +166,10 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         }
     }
 
-    private void WriteHead(ArchiveManifest manifest, long length, bool chunked, bool close) =>
+    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, long length, bool chunked, bool close) =>
         ResponseWriter.WriteArchiveHead(connection.Transport.Output, new ArchiveResponseHead
         {
-            ContentType = ZipContentType,
+            ContentType = streamer.ContentType,
             FileName = manifest.FileName,
             ContentLength = length,
             Chunked = chunked,

@@ -12,6 +12,8 @@ internal sealed class ServerOptions
     public LimitsOptions Limits { get; init; } = new();
     public UpstreamOptions Upstream { get; init; } = new();
     public string? CacheControl { get; init; }
+    /// <summary><c>Compression:Level</c> for deflated entries; Fastest because the server is usually CPU-bound per core long before the network is.</summary>
+    public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = System.IO.Compression.CompressionLevel.Fastest;
 
     /// <summary>
     /// Bytes asked of the response pipe per origin read: one read, one CRC pass and one flush per

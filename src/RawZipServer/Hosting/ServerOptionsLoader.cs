@@ -44,6 +44,7 @@ internal static class ServerOptionsLoader
                     : null,
             },
             CacheControl = config["Response:CacheControl"],
+            CompressionLevel = LoadCompressionLevel(config["Compression:Level"]),
             Limits = new LimitsOptions
             {
                 MaxConcurrentArchives = (int)Number(config, "Limits:MaxConcurrentArchives", 10000, 1, int.MaxValue),
@@ -192,6 +193,15 @@ internal static class ServerOptionsLoader
 
         return Path.GetFullPath(Path.Combine(baseDirectory, value));
     }
+
+    private static System.IO.Compression.CompressionLevel LoadCompressionLevel(string? text) => text switch
+    {
+        null or "Fastest" => System.IO.Compression.CompressionLevel.Fastest,
+        "Optimal" => System.IO.Compression.CompressionLevel.Optimal,
+        "SmallestSize" => System.IO.Compression.CompressionLevel.SmallestSize,
+        "NoCompression" => System.IO.Compression.CompressionLevel.NoCompression,
+        _ => throw new OptionsException($"Compression:Level '{text}' must be Fastest, Optimal, SmallestSize or NoCompression"),
+    };
 
     private static long Number(IConfiguration config, string key, long fallback, long min, long max)
     {

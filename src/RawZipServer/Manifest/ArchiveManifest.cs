@@ -4,6 +4,7 @@ namespace RawZipServer.Manifest;
 internal sealed class ArchiveManifest
 {
     public required string FileName { get; init; }
+    public ArchiveFormat Format { get; init; } = ArchiveFormat.Zip;
     public required ManifestEntry[] Entries { get; init; }
 
     /// <summary>Every size is in the manifest, so the archive's length is known before the first byte.</summary>
@@ -40,4 +41,13 @@ internal sealed class ManifestEntry
     public uint? Crc32 { get; init; }
     public DateTimeOffset? Modified { get; init; }
     public string? ETag { get; init; }
+    /// <summary>The entry's data is to be deflated (zip only): its own <c>compression</c>, else the archive's, with <c>auto</c> resolved by extension.</summary>
+    public bool Deflate { get; init; }
+}
+
+internal enum ArchiveFormat
+{
+    Zip,
+    /// <summary>POSIX pax (SPEC §6).</summary>
+    Tar,
 }

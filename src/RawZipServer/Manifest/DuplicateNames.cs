@@ -81,5 +81,6 @@ internal static class DuplicateNames
         Crc32 = e.Crc32,
         Modified = e.Modified,
         ETag = e.ETag,
+        Deflate = e.Deflate,
     };
 }

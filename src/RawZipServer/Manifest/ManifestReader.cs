@@ -31,15 +31,14 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
 
     public ArchiveManifest Validate(ManifestDocument document, string id)
     {
-        if (document.Format is not (null or "zip"))
+        var format = document.Format switch
         {
-            throw new ManifestException(400, document.Format == "tar"
-                ? "manifest format 'tar' is not supported by this version"
-                : $"manifest format '{document.Format}' is unknown (zip or tar)");
-        }
-
-        CheckCompression(document.Compression, "manifest");
-        string fileName = document.Name ?? id + ".zip";
+            null or "zip" => ArchiveFormat.Zip,
+            "tar" => ArchiveFormat.Tar,
+            _ => throw new ManifestException(400, $"manifest format '{document.Format}' is unknown (zip or tar)"),
+        };
+        var compression = ParseCompression(document.Compression, format, "manifest") ?? Compression.Store;
+        string fileName = document.Name ?? id + (format == ArchiveFormat.Tar ? ".tar" : ".zip");
         if (fileName.Length == 0 || fileName.Contains('/') || fileName.Contains('\\') || fileName.Any(char.IsControl))
         {
             throw new ManifestException(400, "manifest name must be a plain file name");
@@ -54,13 +53,13 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
         var entries = new List<ManifestEntry>(files.Count);
         for (int i = 0; i < files.Count; i++)
         {
-            entries.Add(ReadEntry(files[i] ?? throw ManifestException.Entry(i, "entry is null"), i));
+            entries.Add(ReadEntry(files[i] ?? throw ManifestException.Entry(i, "entry is null"), i, format, compression));
         }
 
-        return new ArchiveManifest { FileName = fileName, Entries = DuplicateNames.Resolve(entries) };
+        return new ArchiveManifest { FileName = fileName, Format = format, Entries = DuplicateNames.Resolve(entries) };
     }
 
-    private ManifestEntry ReadEntry(ManifestFileDocument file, int index)
+    private ManifestEntry ReadEntry(ManifestFileDocument file, int index, ArchiveFormat format, Compression archiveCompression)
     {
         string path = file.Path ?? throw ManifestException.Entry(index, "path is missing");
         bool isDirectory = path.EndsWith('/') && file.Source is null;
@@ -69,7 +68,7 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
             throw ManifestException.Entry(index, problem);
         }
 
-        CheckCompression(file.Compression, $"manifest entry {index}:");
+        var compression = ParseCompression(file.Compression, format, $"manifest entry {index}:") ?? archiveCompression;
         if (isDirectory)
         {
             if (file.Size is not (null or 0) || file.Crc32 is not null)
@@ -112,20 +111,38 @@ internal sealed class ManifestReader(OriginRegistry origins, int maxEntries)
             Origin = origin.Name,
             Source = file.Source,
             Size = file.Size ?? -1,
+            Deflate = compression == Compression.Deflate || (compression == Compression.Auto && !CompressedTypes.IsCompressed(path)),
             Crc32 = crc,
             Modified = ParseTime(file.Modified, index),
             ETag = file.Etag is null or [] || file.Etag.StartsWith('"') || file.Etag.StartsWith("W/\"", StringComparison.Ordinal) ? file.Etag : $"\"{file.Etag}\"",
         };
     }
 
-    private static void CheckCompression(string? compression, string where)
+    private enum Compression
     {
-        if (compression is not (null or "store"))
+        Store,
+        Deflate,
+        /// <summary>Deflate, except the types <see cref="CompressedTypes"/> names.</summary>
+        Auto,
+    }
+
+    private static Compression? ParseCompression(string? compression, ArchiveFormat format, string where)
+    {
+        var value = compression switch
         {
-            throw new ManifestException(400, compression == "deflate"
-                ? $"{where} compression 'deflate' is not supported by this version"
-                : $"{where} compression '{compression}' is unknown (store or deflate)");
+            null => (Compression?)null,
+            "store" => Compression.Store,
+            "deflate" => Compression.Deflate,
+            "auto" => Compression.Auto,
+            _ => throw new ManifestException(400, $"{where} compression '{compression}' is unknown (store, deflate or auto)"),
+        };
+        if (format == ArchiveFormat.Tar && value is Compression.Deflate or Compression.Auto)
+        {
+            // SPEC §4: compression is per archive and per file for zip only; a tar is never compressed here.
+            throw new ManifestException(400, $"{where} compression '{compression}' is for zip archives only, not tar");
         }
+
+        return value;
     }
 
     private static uint? ParseCrc(string? crc, int index)

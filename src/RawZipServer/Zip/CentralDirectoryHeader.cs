@@ -12,7 +12,7 @@ internal static class CentralDirectoryHeader
     /// </summary>
     public static int Zip64ExtraLength(in ZipEntry e)
     {
-        int fields = (IsBig(e.Size) ? 2 : 0) + (IsBig(e.Offset) ? 1 : 0); // stored: csize == usize
+        int fields = (IsBig(e.Size) ? 1 : 0) + (IsBig(e.DataLength) ? 1 : 0) + (IsBig(e.Offset) ? 1 : 0);
         return fields == 0 ? 0 : 4 + (8 * fields);
     }
 
@@ -27,18 +27,18 @@ internal static class CentralDirectoryHeader
         int zip64Length = Zip64ExtraLength(e);
         int length = CentralDirectoryHeaderLength + e.Name.Length + zip64Length + ExtendedTimestampFieldLength;
         var b = destination[..length];
-        bool bigSize = IsBig(e.Size), bigOffset = IsBig(e.Offset);
-        uint size32 = bigSize ? Mask32 : (uint)e.Size;
+        long compressed = e.DataLength;
+        bool bigSize = IsBig(e.Size), bigCompressed = IsBig(compressed), bigOffset = IsBig(e.Offset);
 
         BinaryPrimitives.WriteUInt32LittleEndian(b, CentralDirectoryHeaderSignature);
         BinaryPrimitives.WriteUInt16LittleEndian(b[4..], VersionMadeBy);
         BinaryPrimitives.WriteUInt16LittleEndian(b[6..], UsesZip64(e) ? VersionNeededZip64 : VersionNeededDefault);
         BinaryPrimitives.WriteUInt16LittleEndian(b[8..], e.Flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[10..], MethodStored);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[10..], e.Method);
         BinaryPrimitives.WriteUInt32LittleEndian(b[12..], e.DosDateTime);
         BinaryPrimitives.WriteUInt32LittleEndian(b[16..], e.Crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[20..], size32); // compressed
-        BinaryPrimitives.WriteUInt32LittleEndian(b[24..], size32); // uncompressed
+        BinaryPrimitives.WriteUInt32LittleEndian(b[20..], bigCompressed ? Mask32 : (uint)compressed);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[24..], bigSize ? Mask32 : (uint)e.Size);
         BinaryPrimitives.WriteUInt16LittleEndian(b[28..], (ushort)e.Name.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(b[30..], (ushort)(zip64Length + ExtendedTimestampFieldLength));
         BinaryPrimitives.WriteUInt16LittleEndian(b[32..], 0); // comment length
@@ -54,11 +54,17 @@ internal static class CentralDirectoryHeader
             BinaryPrimitives.WriteUInt16LittleEndian(extra, Zip64ExtraId);
             BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], (ushort)(zip64Length - 4));
             var field = extra[4..];
+            // Item 18: each size independently, in APPNOTE order (uncompressed, compressed, offset).
             if (bigSize)
             {
-                BinaryPrimitives.WriteUInt64LittleEndian(field, (ulong)e.Size);      // uncompressed
-                BinaryPrimitives.WriteUInt64LittleEndian(field[8..], (ulong)e.Size); // compressed
-                field = field[16..];
+                BinaryPrimitives.WriteUInt64LittleEndian(field, (ulong)e.Size);
+                field = field[8..];
+            }
+
+            if (bigCompressed)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(field, (ulong)compressed);
+                field = field[8..];
             }
 
             if (bigOffset)

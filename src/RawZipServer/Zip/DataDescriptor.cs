@@ -10,18 +10,20 @@ namespace RawZipServer.Zip;
 /// </summary>
 internal static class DataDescriptor
 {
-    public static int Write(Span<byte> destination, in ZipEntry e, uint crc, long size)
+    public static int Write(Span<byte> destination, in ZipEntry e, uint crc, long size) => Write(destination, e, crc, size, size);
+
+    public static int Write(Span<byte> destination, in ZipEntry e, uint crc, long compressedSize, long size)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, DataDescriptorSignature);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], crc);
         if (e.Zip64)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], (ulong)size);  // compressed
+            BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], (ulong)compressedSize); // compressed
             BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], (ulong)size); // uncompressed
             return Zip64DataDescriptorLength;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], checked((uint)size));
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], checked((uint)compressedSize));
         BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], checked((uint)size));
         return DataDescriptorLength;
     }

@@ -27,7 +27,7 @@ internal static class LocalFileHeader
         BinaryPrimitives.WriteUInt32LittleEndian(b, LocalFileHeaderSignature);
         BinaryPrimitives.WriteUInt16LittleEndian(b[4..], e.Zip64 ? VersionNeededZip64 : VersionNeededDefault);
         BinaryPrimitives.WriteUInt16LittleEndian(b[6..], e.Flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[8..], MethodStored);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[8..], e.Method);
         BinaryPrimitives.WriteUInt32LittleEndian(b[10..], e.DosDateTime);
         BinaryPrimitives.WriteUInt32LittleEndian(b[14..], crc);
         BinaryPrimitives.WriteUInt32LittleEndian(b[18..], size32); // compressed

@@ -26,6 +26,13 @@ internal static class ZipConstants
     public const ushort FlagUtf8 = 1 << 11;
 
     public const ushort MethodStored = 0;
+    public const ushort MethodDeflate = 8;
+
+    /// <summary>
+    /// ZIP-FORMAT.md §4 item 4: deflate can expand incompressible data a little (zlib's bound is
+    /// about n/4096 + a few bytes), so a deflated entry decides ZIP64 on <c>size + slack</c>.
+    /// </summary>
+    public static long DeflateSlack(long size) => (size / 1000) + (64 * 1024);
 
     // Extra field ids: ZIP64 (APPNOTE 4.5.3) and Info-ZIP extended timestamp (extrafld.txt).
     public const ushort Zip64ExtraId = 0x0001;

@@ -17,14 +17,20 @@ internal struct ZipEntry
     public bool CrcKnown;
     public uint DosDateTime;
     public int UnixTime;
+    /// <summary>The manifest asks for deflate; <see cref="Deflate"/> says whether it is used.</summary>
+    public bool WantsDeflate;
 
     // Set by Decide(): the layout of this entry's records.
     public bool HasDescriptor;
     /// <summary>Local ZIP64 extra, version 45 and (with a descriptor) the 24-byte descriptor, together.</summary>
     public bool Zip64;
+    /// <summary>Method 8; always with a descriptor, since the compressed size is known only at the end.</summary>
+    public bool Deflate;
 
     // Learned while writing.
     public long Offset;
+    /// <summary>Bytes of (possibly compressed) data written; meaningful after the entry completed.</summary>
+    public long CompressedSize;
 
     /// <summary>
     /// Takes the per-entry decisions of ZIP-FORMAT.md §4 items 1–4. Call again if the size becomes
@@ -41,12 +47,23 @@ internal struct ZipEntry
             Size = 0;
         }
 
-        HasDescriptor = !(CrcKnown && Size >= 0);
+        // Item 4: a deflated entry decides ZIP64 on size + slack. One whose size falls inside the
+        // slack window (not ZIP64 stored, possibly ZIP64 deflated) is stored instead, so it never
+        // carries a ZIP64 header its final sizes do not need (Java ZipInputStream would misread it).
+        bool inSlackWindow = Size >= 0 && Size <= ZipConstants.Mask32 && Size + ZipConstants.DeflateSlack(Size) > ZipConstants.Mask32;
+        Deflate = WantsDeflate && !IsDirectory && Size != 0 && !inSlackWindow;
+        HasDescriptor = Deflate || !(CrcKnown && Size >= 0);
         // With a descriptor, Java ZipInputStream (<= JDK 22) reads 8-byte sizes only when the real
         // count exceeds 0xFFFFFFFF, so "exceeds" is exact there. Without one nothing reads a
         // descriptor, and the local header follows the central-directory rule (>=).
-        Zip64 = Size >= 0 && (HasDescriptor ? (ulong)Size > ZipConstants.Mask32 : Size >= ZipConstants.Mask32);
+        Zip64 = Size >= 0 && (Deflate ? Size + ZipConstants.DeflateSlack(Size) > ZipConstants.Mask32
+            : HasDescriptor ? (ulong)Size > ZipConstants.Mask32 : Size >= ZipConstants.Mask32);
     }
+
+    public readonly ushort Method => Deflate ? ZipConstants.MethodDeflate : ZipConstants.MethodStored;
+
+    /// <summary>The compressed size as the central directory records it: the uncompressed size for stored entries.</summary>
+    public readonly long DataLength => Deflate ? CompressedSize : Size;
 
     public readonly bool IsUtf8 => !System.Text.Ascii.IsValid(Name);
 

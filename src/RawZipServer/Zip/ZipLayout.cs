@@ -9,14 +9,15 @@ internal static class ZipLayout
 {
     /// <summary>
     /// Sets each entry's <see cref="ZipEntry.Offset"/> and returns the archive length, or -1 when
-    /// some size is unknown before streaming.
+    /// some size is unknown before streaming or some entry is deflated (its compressed size is
+    /// known only once it is written).
     /// </summary>
     public static long Plan(Span<ZipEntry> entries)
     {
         long position = 0;
         foreach (ref var e in entries)
         {
-            if (e.Size < 0)
+            if (e.Size < 0 || e.Deflate)
             {
                 return -1;
             }

@@ -34,7 +34,11 @@ internal sealed class ZipWriter
     /// the header promised and writes the data descriptor if the entry has one.
     /// </summary>
     /// <exception cref="ZipEntryMismatchException">The data contradicts the header.</exception>
-    public void CompleteEntry(IBufferWriter<byte> output, int index, uint crc, long size)
+    public void CompleteEntry(IBufferWriter<byte> output, int index, uint crc, long size) => CompleteEntry(output, index, crc, size, size);
+
+    /// <inheritdoc cref="CompleteEntry(IBufferWriter{byte}, int, uint, long)"/>
+    /// <param name="compressedSize">Bytes the data took in the archive (the size itself when stored).</param>
+    public void CompleteEntry(IBufferWriter<byte> output, int index, uint crc, long size, long compressedSize)
     {
         ref var e = ref _entries[index];
         if (e.Size >= 0 && size != e.Size)
@@ -54,12 +58,24 @@ internal sealed class ZipWriter
             throw new ZipEntryMismatchException("entry of unknown size reached 4 GiB without a ZIP64 header");
         }
 
+        if (!e.Deflate && compressedSize != size)
+        {
+            throw new ZipEntryMismatchException($"stored entry with {compressedSize} data bytes for {size} bytes");
+        }
+
+        if (e.Deflate && !e.Zip64 && compressedSize >= ZipConstants.Mask32)
+        {
+            // Without the ZIP64 header the 16-byte descriptor cannot hold it (ZIP-FORMAT.md §4 item 13).
+            throw new ZipEntryMismatchException("deflated data reached 4 GiB without a ZIP64 header");
+        }
+
         e.Size = size;
         e.Crc = crc;
-        _position += size;
+        e.CompressedSize = compressedSize;
+        _position += compressedSize;
         if (e.HasDescriptor)
         {
-            int length = DataDescriptor.Write(output.GetSpan(ZipConstants.Zip64DataDescriptorLength), e, crc, size);
+            int length = DataDescriptor.Write(output.GetSpan(ZipConstants.Zip64DataDescriptorLength), e, crc, compressedSize, size);
             output.Advance(length);
             _position += length;
         }

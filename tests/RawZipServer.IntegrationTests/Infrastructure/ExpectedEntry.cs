@@ -8,6 +8,12 @@ namespace RawZipServer.IntegrationTests.Infrastructure;
 /// <summary>What one archive entry must contain: the bytes (small entries) or just size and CRC (huge ones).</summary>
 internal sealed record ExpectedEntry(string Name, long Size, uint Crc, byte[]? Content, bool IsDirectory = false)
 {
+    /// <summary>The entry is deflated in a ZIP (its compressed size differs from its size).</summary>
+    public bool Deflated { get; init; }
+
+    /// <summary>For a synthetic entry whose bytes are not kept: the seed that regenerates them.</summary>
+    public ulong? SyntheticSeed { get; init; }
+
     public static ExpectedEntry File(string name, byte[] content) => new(name, content.Length, Crc32.HashToUInt32(content), content);
 
     public static ExpectedEntry Directory(string name) => new(name, 0, 0, null, IsDirectory: true);
@@ -16,7 +22,7 @@ internal sealed record ExpectedEntry(string Name, long Size, uint Crc, byte[]? C
     public static ExpectedEntry Synthetic(string name, long size, ulong seed) =>
         size <= 16 * 1024 * 1024
             ? File(name, SyntheticBytes(size, seed))
-            : new(name, size, SyntheticCrc(size, seed), null);
+            : new(name, size, SyntheticCrc(size, seed), null) { SyntheticSeed = seed };
 
     public static byte[] SyntheticBytes(long size, ulong seed)
     {
@@ -49,6 +55,7 @@ internal sealed record ManifestFile
     [JsonPropertyName("size")] public long? Size { get; init; }
     [JsonPropertyName("crc32")] public string? Crc32 { get; init; }
     [JsonPropertyName("modified")] public string? Modified { get; init; }
+    [JsonPropertyName("compression")] public string? Compression { get; init; }
 }
 
 /// <summary>Builds a manifest and, alongside, the entries the archive must hold.</summary>
@@ -57,13 +64,17 @@ internal sealed class ArchiveSpec
     private static readonly JsonSerializerOptions s_json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public string? Name { get; set; }
+    /// <summary>"zip" (default) or "tar".</summary>
+    public string? Format { get; set; }
+    /// <summary>The archive's compression: store (default), deflate or auto.</summary>
+    public string? Compression { get; set; }
     public List<ManifestFile> Files { get; } = [];
     public List<ExpectedEntry> Expected { get; } = [];
 
     /// <summary>A file with known content; <paramref name="size"/>/<paramref name="crc"/> say whether the manifest gives them.</summary>
-    public ArchiveSpec File(string path, string source, byte[] content, bool size = true, bool crc = true, string? origin = null)
+    public ArchiveSpec File(string path, string source, byte[] content, bool size = true, bool crc = true, string? origin = null, string? compression = null, bool deflated = false)
     {
-        var expected = ExpectedEntry.File(path, content);
+        var expected = ExpectedEntry.File(path, content) with { Deflated = deflated };
         Files.Add(new ManifestFile
         {
             Path = path,
@@ -72,14 +83,15 @@ internal sealed class ArchiveSpec
             Size = size ? content.Length : null,
             Crc32 = crc ? expected.Crc.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) : null,
             Modified = "2026-07-14T09:30:00Z",
+            Compression = compression,
         });
         Expected.Add(expected);
         return this;
     }
 
-    public ArchiveSpec Synthetic(string path, long length, ulong seed, bool size = true, bool crc = false, string origin = "synthetic")
+    public ArchiveSpec Synthetic(string path, long length, ulong seed, bool size = true, bool crc = false, string origin = "synthetic", bool deflated = false)
     {
-        var expected = ExpectedEntry.Synthetic(path, length, seed);
+        var expected = ExpectedEntry.Synthetic(path, length, seed) with { Deflated = deflated };
         Files.Add(new ManifestFile
         {
             Path = path,
@@ -107,11 +119,13 @@ internal sealed class ArchiveSpec
         return this;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new ManifestJson { Name = Name, Files = Files }, s_json);
+    public string ToJson() => JsonSerializer.Serialize(new ManifestJson { Name = Name, Format = Format, Compression = Compression, Files = Files }, s_json);
 
     private sealed class ManifestJson
     {
         [JsonPropertyName("name")] public string? Name { get; init; }
+        [JsonPropertyName("format")] public string? Format { get; init; }
+        [JsonPropertyName("compression")] public string? Compression { get; init; }
         [JsonPropertyName("files")] public required List<ManifestFile> Files { get; init; }
     }
 }

@@ -1,0 +1,132 @@
+using System.IO.Pipelines;
+using RawZipServer.Manifest;
+using RawZipServer.Origin;
+
+namespace RawZipServer.Archive;
+
+/// <summary>
+/// What every archive format shares: opening origin files, the client idle timer and the pump that
+/// moves origin bytes into the response (<c>ArchiveStreamer.Pump.cs</c>). A format adds its records
+/// around the entries' data in <see cref="WriteEntriesAsync"/>.
+/// </summary>
+internal abstract partial class ArchiveStreamer
+{
+    private readonly OriginRegistry _origins;
+    private readonly TimeSpan _clientIdleTimeout;
+    private readonly CancellationTokenSource _idle = new();
+
+    protected ArchiveStreamer(OriginRegistry origins, int readSize, TimeSpan clientIdleTimeout, ArchiveManifest manifest, DateTimeOffset requestTime)
+    {
+        _origins = origins;
+        ReadSize = readSize;
+        _clientIdleTimeout = clientIdleTimeout;
+        Manifest = manifest;
+        RequestTime = requestTime;
+    }
+
+    protected ArchiveManifest Manifest { get; }
+    protected DateTimeOffset RequestTime { get; }
+
+    /// <summary>Bytes asked of the output per origin read.</summary>
+    protected int ReadSize { get; }
+
+    /// <summary>The archive's length when it is known before the first byte, else -1.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>The response's <c>Content-Type</c>.</summary>
+    public abstract ReadOnlySpan<byte> ContentType { get; }
+
+    /// <summary>
+    /// True when an entry's size must be known before its header (tar): an origin that cannot say
+    /// it is then an <see cref="OriginException"/> — a 502 for the first file, an abort later.
+    /// </summary>
+    protected virtual bool NeedsSizeBeforeHeader => false;
+
+    /// <summary>Index of the first entry with data, or -1: its origin is opened before the response head, so its failure is still a 502.</summary>
+    public int FirstFileIndex => Array.FindIndex(Manifest.Entries, e => !e.IsDirectory);
+
+    /// <summary>Opens the origin file of entry <paramref name="index"/> and checks its size against the manifest.</summary>
+    /// <exception cref="OriginException">The origin failed or disagrees with the manifest.</exception>
+    public async ValueTask<OriginFile> OpenAsync(int index, CancellationToken cancellationToken)
+    {
+        var m = Manifest.Entries[index];
+        var origin = _origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
+        var file = await origin.OpenAsync(m.Source!, cancellationToken).ConfigureAwait(false);
+        string? problem = null;
+        if (m.Size >= 0 && file.Length >= 0 && file.Length != m.Size)
+        {
+            problem = $"origin '{origin.Name}' has {file.Length} bytes for '{m.Source}', the manifest says {m.Size}";
+        }
+        else if (NeedsSizeBeforeHeader && m.Size < 0 && file.Length < 0)
+        {
+            problem = $"origin '{origin.Name}' does not say the size of '{m.Source}' and the manifest has none; tar needs it before the entry's header";
+        }
+
+        if (problem is not null)
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw new OriginException(problem);
+        }
+
+        return file;
+    }
+
+    /// <summary>Writes the whole archive to <paramref name="output"/>, flushing as it goes.</summary>
+    /// <param name="first">The already opened origin file of <see cref="FirstFileIndex"/>, owned from here on.</param>
+    /// <exception cref="ArchiveAbortedException">An origin failed or its bytes contradict the manifest.</exception>
+    /// <exception cref="ClientDisconnectedException">The client went away.</exception>
+    public async Task WriteAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // One token for origin reads and flushes: the connection closing, or the client idle timer firing.
+            using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _idle);
+            await WriteEntriesAsync(output, first, _idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ClientDisconnectedException($"client made no progress for {_clientIdleTimeout}");
+        }
+        finally
+        {
+            _idle.Dispose();
+        }
+    }
+
+    /// <summary>The format's part: every entry's records and data, then the trailer.</summary>
+    protected abstract Task WriteEntriesAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken);
+
+    protected async ValueTask<OriginFile> OpenOrAbortAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OriginException ex)
+        {
+            throw new ArchiveAbortedException(index, ex.Message, ex);
+        }
+    }
+
+    protected async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var flush = output.FlushAsync(cancellationToken);
+        FlushResult result;
+        if (flush.IsCompletedSuccessfully)
+        {
+            result = flush.Result;
+        }
+        else
+        {
+            // Only a flush that waits on the client arms the idle timer, so the fast path touches no timer.
+            _idle.CancelAfter(_clientIdleTimeout);
+            result = await flush.ConfigureAwait(false);
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new ClientDisconnectedException("client disconnected");
+        }
+    }
+}
