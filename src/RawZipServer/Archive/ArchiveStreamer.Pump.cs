@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.IO.Pipelines;
 using RawZipServer.Origin;
@@ -14,6 +15,7 @@ internal abstract partial class ArchiveStreamer
     /// <param name="expected">The size promised by the header, or -1.</param>
     /// <param name="crc">Null when nothing needs the CRC (tar without a manifest CRC).</param>
     /// <param name="maxUnknownSize">An entry of unknown size aborts when it reaches this many bytes.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<long> PumpAsync(
         PipeWriter output, OriginFile file, int index, long expected, Crc32? crc, EntryDeflater? deflater, long maxUnknownSize, CancellationToken cancellationToken)
     {

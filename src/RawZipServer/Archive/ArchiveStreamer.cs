@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.IO.Pipelines;
 using RawZipServer.Manifest;
 using RawZipServer.Origin;
@@ -108,6 +109,8 @@ internal abstract partial class ArchiveStreamer
         }
     }
 
+    // Pooled builder: a flush that waits on the client suspends once per chunk, and must not allocate a box each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         var flush = output.FlushAsync(cancellationToken);

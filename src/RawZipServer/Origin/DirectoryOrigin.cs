@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace RawZipServer.Origin;
@@ -107,6 +108,7 @@ internal sealed class DirectoryOrigin : Origin
             ETag = $"\"{modified.Ticks:x}-{Length:x}\"";
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
         {
             int n = await RandomAccess.ReadAsync(_handle, destination, _position, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 
 namespace RawZipServer.Origin;
@@ -82,6 +83,8 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
             ETag = etag;
         }
 
+        // Pooled builder: a read that waits on the network suspends once per chunk.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
         {
             _readTimeout.CancelAfter(_idleTimeout);
