@@ -63,6 +63,8 @@ internal abstract partial class ArchiveStreamer
 
             total += n;
             remaining -= n;
+            // Per read (one per flush), never per byte: one interlocked add in the metrics listener.
+            Metrics?.OriginBytes.Add(n);
             if (expected < 0 && total >= maxUnknownSize)
             {
                 throw new ArchiveAbortedException(index, $"entry of unknown size reached {maxUnknownSize} bytes, more than its header allows");

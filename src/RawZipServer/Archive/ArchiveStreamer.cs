@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.IO.Pipelines;
 using RawZipServer.Manifest;
+using RawZipServer.Metrics;
 using RawZipServer.Origin;
 
 namespace RawZipServer.Archive;
@@ -28,6 +29,12 @@ internal abstract partial class ArchiveStreamer
     protected ArchiveManifest Manifest { get; }
     protected DateTimeOffset RequestTime { get; }
 
+    /// <summary>Where bytes and origin requests are counted; null (benchmarks, unit tests) counts nothing.</summary>
+    public ServerMetrics? Metrics { get; set; }
+
+    /// <summary>Bytes this archive's flushes have handed to the connection so far (response head and chunk framing included).</summary>
+    public long BytesSent { get; private set; }
+
     /// <summary>Bytes asked of the output per origin read.</summary>
     protected int ReadSize { get; }
 
@@ -52,6 +59,7 @@ internal abstract partial class ArchiveStreamer
     {
         var m = Manifest.Entries[index];
         var origin = _origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
+        Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
         var file = await origin.OpenAsync(m.Source!, cancellationToken).ConfigureAwait(false);
         string? problem = null;
         if (m.Size >= 0 && file.Length >= 0 && file.Length != m.Size)
@@ -113,6 +121,9 @@ internal abstract partial class ArchiveStreamer
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
     {
+        // Counted per flush (one per origin read, 64 KiB by default), never per byte; a plain field and one
+        // interlocked add in the metrics listener.
+        long pending = output.CanGetUnflushedBytes ? output.UnflushedBytes : 0;
         var flush = output.FlushAsync(cancellationToken);
         FlushResult result;
         if (flush.IsCompletedSuccessfully)
@@ -131,5 +142,8 @@ internal abstract partial class ArchiveStreamer
         {
             throw new ClientDisconnectedException("client disconnected");
         }
+
+        BytesSent += pending;
+        Metrics?.ResponseBytes.Add(pending);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -12,9 +13,25 @@ namespace RawZipServer.Connection;
 /// Requests are answered one at a time, so pipelined requests are answered in order; the bytes of the
 /// next one wait in the transport's pipe meanwhile.
 /// </summary>
-internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<ArchiveConnectionHandler> logger) : ConnectionHandler
+internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<ArchiveConnectionHandler> logger, ILoggerFactory loggerFactory) : ConnectionHandler
 {
+    /// <summary>Its own category, so operators can route or silence access lines apart from the rest.</summary>
+    private readonly ILogger _accessLogger = loggerFactory.CreateLogger("RawZipServer.Access");
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        server.Metrics.ActiveConnections.Add(1);
+        try
+        {
+            await ServeConnectionAsync(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.Metrics.ActiveConnections.Add(-1);
+        }
+    }
+
+    private async Task ServeConnectionAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
@@ -28,13 +45,21 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
             while (true)
             {
                 headTimeout.CancelAfter(server.Options.Limits.RequestHeadersTimeout);
-                if (!await ReadHeadAsync(input, output, head, headTimeout.Token, connection.ConnectionId).ConfigureAwait(false))
+                if (!await ReadHeadAsync(input, output, head, headTimeout.Token, connection).ConfigureAwait(false))
                 {
                     return;
                 }
 
                 headTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-                if (headTimeout.IsCancellationRequested || !await RespondAsync(head, output, responder).ConfigureAwait(false))
+                if (headTimeout.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                responder.Record.Reset(Stopwatch.GetTimestamp());
+                bool keepOpen = await RespondAsync(head, output, responder).ConfigureAwait(false);
+                AccessLog.Write(_accessLogger, head, responder.Record, server.ClientAddresses.For(connection.RemoteEndPoint, head.ForwardedFor));
+                if (!keepOpen)
                 {
                     return;
                 }
@@ -52,7 +77,7 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
     }
 
     /// <summary>Reads until one whole head is parsed; false when the connection is to close (end, timeout, refusal sent).</summary>
-    private async ValueTask<bool> ReadHeadAsync(PipeReader input, PipeWriter output, RequestHead head, CancellationToken timeout, string connectionId)
+    private async ValueTask<bool> ReadHeadAsync(PipeReader input, PipeWriter output, RequestHead head, CancellationToken timeout, ConnectionContext connection)
     {
         long searched = 0;
         while (true)
@@ -89,9 +114,17 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
             catch (BadRequestException ex)
             {
                 input.AdvanceTo(buffer.End);
-                Log.BadRequest(logger, connectionId, ex.StatusCode, ex.Message);
+                Log.BadRequest(logger, connection.ConnectionId, ex.StatusCode, ex.Message);
+                var record = new RequestRecord();
+                record.Reset(Stopwatch.GetTimestamp());
                 ResponseWriter.WriteText(output, ex.StatusCode, ex.Message, close: true);
+                record.CountUnflushed(output);
+                record.Status = ex.StatusCode;
+                record.Result = "refused";
+                record.Reason = ex.Message;
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                // What the parser kept of a head it refused may be partial: the line says what it has.
+                AccessLog.Write(_accessLogger, head, record, server.ClientAddresses.For(connection.RemoteEndPoint, head.ForwardedFor));
                 return false;
             }
 
@@ -112,12 +145,20 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
             return await responder.RespondAsync(head, path["/archive/".Length..].ToString(), keepAlive).ConfigureAwait(false);
         }
 
+        var record = responder.Record;
         if (path.SequenceEqual("/healthz") && getOrHead)
         {
+            record.Status = 200;
             ResponseWriter.WriteText(output, 200, "ok", !keepAlive, headOnly: head.Method == HttpMethod.Head);
         }
-        else if (path.StartsWith("/archive/", StringComparison.Ordinal) || path.SequenceEqual("/healthz"))
+        else if (path.SequenceEqual("/metrics") && getOrHead)
         {
+            record.Status = 200;
+            MetricsResponseWriter.Write(output, server.Exporter.Render(), !keepAlive, headOnly: head.Method == HttpMethod.Head);
+        }
+        else if (path.StartsWith("/archive/", StringComparison.Ordinal) || path.SequenceEqual("/healthz") || path.SequenceEqual("/metrics"))
+        {
+            record.Status = 405;
             ResponseWriter.WriteText(output, 405, "method not allowed", !keepAlive, allow: "GET, HEAD");
         }
         else if (path.SequenceEqual("/archive"))
@@ -129,14 +170,17 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
             }
             else
             {
+                record.Status = 405;
                 ResponseWriter.WriteText(output, 405, "/archive takes POST; use GET /archive/{id} for a stored manifest", !keepAlive, head.Method == HttpMethod.Head, allow: "POST");
             }
         }
         else
         {
+            record.Status = 404;
             ResponseWriter.WriteText(output, 404, "not found", !keepAlive, headOnly: head.Method == HttpMethod.Head);
         }
 
+        record.CountUnflushed(output);
         await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return keepAlive;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using RawZipServer.Archive;
 using RawZipServer.Http;
 using RawZipServer.Manifest;
+using RawZipServer.Metrics;
 using RawZipServer.Origin;
 using HttpMethod = RawZipServer.Http.HttpMethod;
 
@@ -18,6 +19,9 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
 {
     private readonly ChunkedPipeWriter _chunked = new();
     private bool _headOnly;
+
+    /// <summary>The current request's access-log fields; the connection handler resets and writes it.</summary>
+    public RequestRecord Record { get; } = new();
 
     /// <summary><c>GET|HEAD /archive/{id}</c>; returns whether the connection stays open for the next request.</summary>
     public async ValueTask<bool> RespondAsync(RequestHead head, string id, bool keepAlive)
@@ -103,6 +107,8 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         ArchiveStreamer streamer = manifest.Format == ArchiveFormat.Tar
             ? new TarArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow)
             : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
+        streamer.Metrics = server.Metrics;
+        Record.Entries = manifest.Entries.Length;
         long length = streamer.Length;
         // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
         bool chunked = length < 0 && head.Version == 11;
@@ -111,6 +117,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         if (head.Method == HttpMethod.Head)
         {
             WriteHead(streamer, manifest, length, chunked, close);
+            Record.CountUnflushed(output);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return !close;
         }
@@ -129,6 +136,8 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         }
 
         WriteHead(streamer, manifest, length, chunked, close);
+        server.Metrics.ArchivesStarted.Add(1);
+        server.Metrics.TimeToFirstByte.Record(Record.Elapsed.TotalSeconds);
         return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
     }
 
@@ -148,25 +157,52 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
                 await streamer.WriteAsync(output, first, connection.ConnectionClosed).ConfigureAwait(false);
             }
 
+            long tail = output.CanGetUnflushedBytes ? output.UnflushedBytes : 0;
             var result = await output.FlushAsync(connection.ConnectionClosed).ConfigureAwait(false);
-            return !result.IsCompleted;
+            if (result.IsCompleted)
+            {
+                return Ended(AbortReason.Client, "client disconnected", streamer);
+            }
+
+            server.Metrics.ResponseBytes.Add(tail);
+            Record.Bytes += tail;
+            return Ended(null, null, streamer);
         }
         catch (ArchiveAbortedException ex)
         {
             // SPEC §3: after the first byte a failure can only abort (chunked: no last chunk; fixed length: short).
             Log.ArchiveAborted(logger, connection.ConnectionId, id, ex.Message);
             connection.Abort(new ConnectionAbortedException(ex.Message, ex));
-            return false;
+            return Ended(AbortReason.Origin, ex.Message, streamer);
         }
         catch (Exception ex) when (ex is ClientDisconnectedException or ConnectionResetException or OperationCanceledException or IOException)
         {
             Log.ClientGone(logger, connection.ConnectionId, id, ex.Message);
             connection.Abort(new ConnectionAbortedException(ex.Message, ex));
-            return false;
+            return Ended(AbortReason.Client, ex.Message, streamer);
         }
     }
 
-    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, long length, bool chunked, bool close) =>
+    /// <summary>Counts a streamed archive's end, completed (<paramref name="abortReason"/> null) or aborted; returns whether it completed.</summary>
+    private bool Ended(string? abortReason, string? message, ArchiveStreamer streamer)
+    {
+        Record.Bytes += streamer.BytesSent;
+        server.Metrics.ArchiveDuration.Record(Record.Elapsed.TotalSeconds);
+        if (abortReason is null)
+        {
+            server.Metrics.ArchivesCompleted.Add(1);
+            return true;
+        }
+
+        server.Metrics.ArchivesAborted.Add(1, new KeyValuePair<string, object?>("reason", abortReason));
+        Record.Result = abortReason == AbortReason.Client ? "client-gone" : "aborted";
+        Record.Reason = message;
+        return false;
+    }
+
+    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, long length, bool chunked, bool close)
+    {
+        Record.Status = 200;
         ResponseWriter.WriteArchiveHead(connection.Transport.Output, new ArchiveResponseHead
         {
             ContentType = streamer.ContentType,
@@ -176,11 +212,17 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             Close = close,
             CacheControl = server.CacheControl,
         });
+    }
 
     private async ValueTask<bool> RefuseAsync(string id, int status, string reason, bool keepAlive, string? extraHeader = null)
     {
         Log.ArchiveRefused(logger, connection.ConnectionId, id, status, reason);
+        server.Metrics.ArchivesRefused.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Record.Status = status;
+        Record.Result = "refused";
+        Record.Reason = reason;
         ResponseWriter.WriteText(connection.Transport.Output, status, reason, !keepAlive, _headOnly, extraHeader: extraHeader);
+        Record.CountUnflushed(connection.Transport.Output);
         await connection.Transport.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         return keepAlive;
     }

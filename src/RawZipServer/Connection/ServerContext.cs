@@ -1,18 +1,24 @@
 using RawZipServer.Auth;
 using RawZipServer.Hosting;
 using RawZipServer.Manifest;
+using RawZipServer.Metrics;
 using RawZipServer.Origin;
 
 namespace RawZipServer.Connection;
 
-/// <summary>What every connection shares: options, manifests, origins and the archive counter.</summary>
-internal sealed class ServerContext(ServerOptions options, ManifestStore manifests, OriginRegistry origins)
+/// <summary>What every connection shares: options, manifests, origins, metrics and the archive counter.</summary>
+internal sealed class ServerContext(ServerOptions options, ManifestStore manifests, OriginRegistry origins, ServerMetrics metrics)
 {
     private int _activeArchives;
 
     public ServerOptions Options { get; } = options;
     public ManifestStore Manifests { get; } = manifests;
     public OriginRegistry Origins { get; } = origins;
+    public ServerMetrics Metrics { get; } = metrics;
+    /// <summary>Renders <see cref="Metrics"/> for <c>GET /metrics</c>; disposed by the host.</summary>
+    public PrometheusExporter Exporter { get; } = new(metrics.Meter);
+    /// <summary>The client address of access-log lines (X-Forwarded-For believed from <c>Logging:TrustedProxies</c> only).</summary>
+    public ClientAddress ClientAddresses { get; } = new(options.Logging.TrustedProxies);
     public ApiKeys ApiKeys { get; } = new(options.Auth.ApiKeys);
     public LinkSignature? Signature { get; } = options.Auth.SigningSecret is { } secret ? new LinkSignature(secret) : null;
 

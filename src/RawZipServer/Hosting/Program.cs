@@ -17,13 +17,7 @@ internal static class Program
         }
 
         var config = BuildConfiguration(args);
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .AddConfiguration(config.GetSection("Logging"))
-            .AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss ";
-            }));
+        using var loggerFactory = CreateLoggerFactory(config);
 
         ServerOptions options;
         try
@@ -46,6 +40,7 @@ internal static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
+        StartupLog.Write(loggerFactory.CreateLogger("RawZipServer.Startup"), config);
         var host = await ServerHost.StartAsync(options, loggerFactory).ConfigureAwait(false);
         foreach (string address in host.Addresses)
         {
@@ -62,6 +57,24 @@ internal static class Program
         await host.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>
+    /// Console logging as configured under <c>Logging</c>: <c>Logging:Console:FormatterName</c> is <c>simple</c>
+    /// (one line per event, the default) or <c>json</c> (one JSON object per line, fields under "State").
+    /// </summary>
+    public static ILoggerFactory CreateLoggerFactory(IConfiguration config) => LoggerFactory.Create(logging => logging
+        .AddConfiguration(config.GetSection("Logging"))
+        .AddConsole()
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        })
+        .AddJsonConsole(json =>
+        {
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            json.UseUtcTimestamp = true;
+        }));
 
     /// <summary>SPEC §1: appsettings.json beside the binary, then --config=PATH, then RAWZIP_* variables, then the command line.</summary>
     public static IConfigurationRoot BuildConfiguration(string[] args)

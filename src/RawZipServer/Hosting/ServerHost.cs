@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RawZipServer.Connection;
 using RawZipServer.Manifest;
+using RawZipServer.Metrics;
 using RawZipServer.Origin;
 
 namespace RawZipServer.Hosting;
@@ -23,12 +25,14 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly KestrelServer _server;
     private readonly ServiceProvider _services;
     private readonly HttpClient _originClient;
+    private readonly ServerContext _context;
 
-    private ServerHost(KestrelServer server, ServiceProvider services, HttpClient originClient)
+    private ServerHost(KestrelServer server, ServiceProvider services, HttpClient originClient, ServerContext context)
     {
         _server = server;
         _services = services;
         _originClient = originClient;
+        _context = context;
     }
 
     /// <summary>The bound addresses, real ports included when port 0 was asked for.</summary>
@@ -66,10 +70,13 @@ internal sealed class ServerHost : IAsyncDisposable
         var backend = options.Backend is { } b ? new BackendManifestSource(b, originClient, reader, options.Limits.MaxManifestBytes) : null;
         var store = new ManifestStore(options.ManifestsDirectory, reader, options.Limits.MaxManifestBytes, backend);
 
+        var metrics = new ServerMetrics();
+        var context = new ServerContext(options, store, registry, metrics);
+        metrics.ObserveActiveArchives(() => context.ActiveArchives);
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
-            .AddSingleton(new ServerContext(options, store, registry))
+            .AddSingleton(context)
             .BuildServiceProvider();
 
         var kestrelOptions = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
@@ -80,13 +87,22 @@ internal sealed class ServerHost : IAsyncDisposable
                 "localhost" => IPAddress.Loopback,
                 _ => IPAddress.Parse(uri.Host.Trim('[', ']')),
             };
-            kestrelOptions.Listen(address, uri.Port, listen => listen.UseConnectionHandler<ArchiveConnectionHandler>());
+            kestrelOptions.Listen(address, uri.Port, listen =>
+            {
+                if (uri.Scheme == "https")
+                {
+                    // Kestrel's TLS connection middleware in front of our handler: it sees plain HTTP/1.1 bytes either way.
+                    listen.UseHttps(options.Tls!.Certificate);
+                }
+
+                listen.UseConnectionHandler<ArchiveConnectionHandler>();
+            });
         }
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
         await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
-        return new ServerHost(server, services, originClient);
+        return new ServerHost(server, services, originClient, context);
     }
 
     /// <summary>Stops accepting, lets connections finish until <paramref name="cancellationToken"/> fires, then aborts the rest.</summary>
@@ -101,6 +117,8 @@ internal sealed class ServerHost : IAsyncDisposable
 
         _server.Dispose();
         _originClient.Dispose();
+        _context.Exporter.Dispose();
+        _context.Metrics.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -11,6 +11,9 @@ internal sealed class ServerOptions
     public AuthOptions Auth { get; init; } = new();
     public LimitsOptions Limits { get; init; } = new();
     public UpstreamOptions Upstream { get; init; } = new();
+    public LoggingOptions Logging { get; init; } = new();
+    /// <summary><c>Tls:*</c>, required when a <c>Listen</c> address is https.</summary>
+    public TlsOptions? Tls { get; init; }
     public string? CacheControl { get; init; }
     /// <summary><c>Compression:Level</c> for deflated entries; Fastest because the server is usually CPU-bound per core long before the network is.</summary>
     public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = System.IO.Compression.CompressionLevel.Fastest;
@@ -67,4 +70,17 @@ internal sealed class AuthOptions
 {
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
     public string? SigningSecret { get; init; }
+}
+
+/// <summary>The server's own <c>Logging:*</c> keys (the rest of <c>Logging</c> configures Microsoft.Extensions.Logging).</summary>
+internal sealed class LoggingOptions
+{
+    /// <summary>Peers whose <c>X-Forwarded-For</c> the access log believes (<c>Logging:TrustedProxies</c>: addresses or CIDR networks).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+}
+
+/// <summary><c>Tls:CertificatePath</c> with <c>Tls:KeyPath</c> (PEM) or <c>Tls:CertificatePassword</c> (PFX), loaded at startup.</summary>
+internal sealed class TlsOptions
+{
+    public required System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; init; }
 }

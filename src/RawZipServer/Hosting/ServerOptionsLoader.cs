@@ -29,9 +29,18 @@ internal static class ServerOptionsLoader
             throw new OptionsException($"Manifests:Directory '{manifests}' does not exist");
         }
 
+        var tls = LoadTls(config);
+        var listen = LoadListen(config["Listen"] ?? "http://127.0.0.1:8080");
+        if (tls is null && listen.Exists(u => u.Scheme == "https"))
+        {
+            throw new OptionsException("Listen has an https:// address but Tls:CertificatePath is not set");
+        }
+
         return new ServerOptions
         {
-            Listen = LoadListen(config["Listen"] ?? "http://127.0.0.1:8080"),
+            Listen = listen,
+            Tls = tls,
+            Logging = new LoggingOptions { TrustedProxies = LoadNetworks(config, "Logging:TrustedProxies") },
             Origins = origins,
             DefaultOrigin = defaultOrigin,
             ManifestsDirectory = manifests,
@@ -158,16 +167,61 @@ internal static class ServerOptionsLoader
         {
             // Kestrel-style wildcard hosts are not valid URI hosts.
             string url = part.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.AbsolutePath != "/"
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/"
                 || !(uri.Host is "localhost" || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)))
             {
-                throw new OptionsException($"Listen '{part}' is not http://HOST:PORT with HOST an IP address, localhost or * (https needs Tls:*, not in this version)");
+                throw new OptionsException($"Listen '{part}' is not http(s)://HOST:PORT with HOST an IP address, localhost or * (https needs Tls:CertificatePath)");
             }
 
             result.Add(uri);
         }
 
         return result.Count > 0 ? result : throw new OptionsException("Listen is empty");
+    }
+
+    private static TlsOptions? LoadTls(IConfiguration config)
+    {
+        if (config["Tls:CertificatePath"] is not { } certificate)
+        {
+            return config["Tls:KeyPath"] is null && config["Tls:CertificatePassword"] is null
+                ? null
+                : throw new OptionsException("Tls:KeyPath or Tls:CertificatePassword is set without Tls:CertificatePath");
+        }
+
+        string path = ResolvePath(config, "Tls:CertificatePath", certificate);
+        string? key = config["Tls:KeyPath"] is { } k ? ResolvePath(config, "Tls:KeyPath", k) : null;
+        foreach (var (name, file) in new[] { ("Tls:CertificatePath", path), ("Tls:KeyPath", key) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                throw new OptionsException($"{name} '{file}' does not exist");
+            }
+        }
+
+        return new TlsOptions { Certificate = TlsCertificate.Load(path, key, config["Tls:CertificatePassword"]) };
+    }
+
+    /// <summary>Addresses (a /32 or /128 network) or CIDR networks, as a list or one comma-separated value.</summary>
+    private static List<System.Net.IPNetwork> LoadNetworks(IConfiguration config, string key)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (string text in List(config, key))
+        {
+            if (System.Net.IPAddress.TryParse(text, out var address))
+            {
+                networks.Add(new System.Net.IPNetwork(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6 ? 32 : 128));
+            }
+            else if (System.Net.IPNetwork.TryParse(text, out var network))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                throw new OptionsException($"{key} '{text}' is not an IP address or CIDR network (e.g. 10.0.0.0/8)");
+            }
+        }
+
+        return networks;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed class TestServer : IAsyncDisposable
     public string FilesDirectory => Path.Combine(_root, "files");
     public string ManifestsDirectory => Path.Combine(_root, "manifests");
 
-    public static async Task<TestServer> StartAsync(ITestOutputHelper? output, Uri? webOrigin = null, IDictionary<string, string?>? settings = null)
+    public static async Task<TestServer> StartAsync(ITestOutputHelper? output, Uri? webOrigin = null, IDictionary<string, string?>? settings = null, ILoggerFactory? loggerFactory = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "rawzip-it-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "files"));
@@ -55,7 +55,7 @@ internal sealed class TestServer : IAsyncDisposable
 
         var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var options = ServerOptionsLoader.Load(config);
-        ILoggerFactory loggerFactory = output is null ? NullLoggerFactory.Instance : new TestOutputLoggerFactory(output);
+        loggerFactory ??= output is null ? NullLoggerFactory.Instance : new TestOutputLoggerFactory(output);
         try
         {
             var host = await ServerHost.StartAsync(options, loggerFactory);
