@@ -76,10 +76,15 @@ internal sealed class ServerHost : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
-            .AddSingleton(context)
-            .BuildServiceProvider();
+            .AddSingleton(context);
+        if (options.Tls is not null)
+        {
+            KestrelServices.AddKestrelTls(services);
+        }
 
-        var kestrelOptions = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
+        var provider = services.BuildServiceProvider();
+
+        var kestrelOptions = new KestrelServerOptions { ApplicationServices = provider, AddServerHeader = false };
         foreach (var uri in options.Listen)
         {
             var address = uri.Host switch
@@ -102,7 +107,7 @@ internal sealed class ServerHost : IAsyncDisposable
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
         await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
-        return new ServerHost(server, services, originClient, context);
+        return new ServerHost(server, provider, originClient, context);
     }
 
     /// <summary>Stops accepting, lets connections finish until <paramref name="cancellationToken"/> fires, then aborts the rest.</summary>
