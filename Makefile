@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: build run test test-fast test-long bench clean
+.PHONY: build run test test-fast test-long bench publish clean
 
 build:
 	$(DOTNET) build RawZipServer.sln -c Release
@@ -23,9 +23,14 @@ test-fast:
 test-long:
 	bash tools/run-tests.sh --filter "Category=Long"
 
+# Self-contained single-file Linux x64 build in dist/ (rawzip + appsettings.json + demo/); needs no dotnet to run.
+publish:
+	rm -rf dist
+	$(DOTNET) publish src/RawZipServer -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -p:DebugType=embedded -o dist
+
 bench:
 	$(DOTNET) run -c Release --project perf/RawZipServer.Benchmarks -- --filter '*'
 
 clean:
 	$(DOTNET) clean RawZipServer.sln
-	rm -rf TestResults BenchmarkDotNet.Artifacts
+	rm -rf TestResults BenchmarkDotNet.Artifacts dist

@@ -104,7 +104,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
     }
 
     /// <summary>The entries of demo/manifests/demo.json, with bytes from demo/samples or the synthetic generator.</summary>
-    private static List<ExpectedEntry> DemoExpectation(string directory)
+    internal static List<ExpectedEntry> DemoExpectation(string directory)
     {
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "demo", "manifests", "demo.json")));
         var expected = new List<ExpectedEntry>();
