@@ -102,7 +102,7 @@ public sealed class PublishedBinaryTests(ITestOutputHelper output)
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         for (int i = 0; i < 10 && directory is not null; i++, directory = directory.Parent)
