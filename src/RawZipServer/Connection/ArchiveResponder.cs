@@ -104,15 +104,46 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             ? new TarArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow)
             : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
         long length = streamer.Length;
+        var validators = ArchiveValidators.For(manifest, length, server.Origins.DefaultName);
+        if (validators is not null)
+        {
+            streamer.ArchiveETag = validators.ETag;
+            streamer.CrcStore = server.CrcStore;
+        }
+
         // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
         bool chunked = length < 0 && head.Version == 11;
         bool close = !keepAlive || (length < 0 && !chunked);
 
         if (head.Method == HttpMethod.Head)
         {
-            WriteHead(streamer, manifest, length, chunked, close);
+            WriteHead(streamer, manifest, validators, length, chunked, close);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return !close;
+        }
+
+        if (head.Range is not null && validators is not null && streamer is ZipArchiveStreamer zip
+            && ByteRange.IfRangeMatches(head.IfRange, validators.ETag, validators.LastModified))
+        {
+            var range = ByteRange.Parse(head.Range, length);
+            if (range.Kind == ByteRangeKind.Unsatisfiable)
+            {
+                return await RefuseAsync(id, 416, $"range '{head.Range}' is outside the archive's {length} bytes", keepAlive,
+                    $"Content-Range: bytes */{length}").ConfigureAwait(false);
+            }
+
+            if (range.Kind == ByteRangeKind.Partial && await zip.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false))
+            {
+                try
+                {
+                    WriteHead(streamer, manifest, validators, range.Length, chunked: false, close, range, length);
+                    return await StreamAsync(streamer, null, id, chunked: false).ConfigureAwait(false) && !close;
+                }
+                finally
+                {
+                    await zip.DisposeRangeAsync().ConfigureAwait(false);
+                }
+            }
         }
 
         OriginFile? first = null;
@@ -128,7 +159,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             }
         }
 
-        WriteHead(streamer, manifest, length, chunked, close);
+        WriteHead(streamer, manifest, validators, length, chunked, close);
         return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
     }
 
@@ -166,7 +197,8 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         }
     }
 
-    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, long length, bool chunked, bool close) =>
+    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, ArchiveValidators? validators, long length, bool chunked, bool close,
+        ByteRange? range = null, long total = -1) =>
         ResponseWriter.WriteArchiveHead(connection.Transport.Output, new ArchiveResponseHead
         {
             ContentType = streamer.ContentType,
@@ -175,6 +207,13 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             Chunked = chunked,
             Close = close,
             CacheControl = server.CacheControl,
+            ETag = validators?.ETagUtf8,
+            LastModified = validators?.LastModified ?? default,
+            // Ranges are served for ZIP; a tar archive gets its validators (for caches) and the whole body.
+            AcceptRanges = streamer is ZipArchiveStreamer,
+            Partial = range is not null,
+            ContentRangeStart = range?.Start ?? 0,
+            ContentRangeTotal = total,
         });
 
     private async ValueTask<bool> RefuseAsync(string id, int status, string reason, bool keepAlive, string? extraHeader = null)
