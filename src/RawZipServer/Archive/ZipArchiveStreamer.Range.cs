@@ -59,7 +59,10 @@ internal sealed partial class ZipArchiveStreamer
             long dataStart = e.Offset + e.LocalHeaderLength;
             long dataEnd = dataStart + e.Size;
             bool needsData = Overlaps(range, dataStart, dataEnd);
-            bool needsCrc = !e.CrcKnown && (needsDirectory || Overlaps(range, dataEnd, dataEnd + e.DescriptorLength));
+            // An entry whose data starts inside the range is sent whole, so its CRC-32 is taken while streaming it:
+            // the client holds none of its bytes yet, whatever version this read sees.
+            bool needsCrc = !e.CrcKnown && dataStart < range.Start
+                && (needsDirectory || Overlaps(range, dataEnd, dataEnd + e.DescriptorLength));
             if (!needsData && !needsCrc)
             {
                 continue;
@@ -239,9 +242,16 @@ internal sealed partial class ZipArchiveStreamer
 
             uint actual = crc.GetCurrentHashAsUInt32();
             uint expected = _entries[index].Crc;
-            if ((_entries[index].CrcKnown || _resolved![index]) && actual != expected)
+            if (_entries[index].CrcKnown || _resolved![index])
             {
-                throw new ArchiveAbortedException(index, $"CRC-32 is {actual:x8}, expected {expected:x8}");
+                if (actual != expected)
+                {
+                    throw new ArchiveAbortedException(index, $"CRC-32 is {actual:x8}, expected {expected:x8}");
+                }
+            }
+            else
+            {
+                _entries[index].Crc = actual; // for its descriptor and the central directory, written after it
             }
 
             if (file.Validator is { } validator)
