@@ -14,7 +14,8 @@ namespace RawZipServer.Archive;
 /// Canonical form, version 1 (README "ETag"): the ASCII line <c>rawzip-etag-1</c>, then fields, each
 /// written as its UTF-8 byte length (4 bytes, big-endian) followed by its bytes: the format
 /// (<c>zip</c>/<c>tar</c>) and the entry count, then per entry in archive order: path (after renaming
-/// duplicates), kind (<c>d</c>/<c>f</c>), origin name (the default resolved), source, size, CRC-32
+/// duplicates), kind (<c>d</c>/<c>f</c>), origin name (the default resolved; empty for a directory), source, size (0 for
+/// a directory), CRC-32
 /// (8 lowercase hex digits or empty), modified (UTC .NET ticks, decimal), origin etag (as the server
 /// pins it, quotes included, or empty) and compression (<c>store</c>/<c>deflate</c>). The ETag is
 /// <c>"rz1-</c> + the first 16 bytes of SHA-256 over that, lowercase hex + <c>"</c>. The download name
