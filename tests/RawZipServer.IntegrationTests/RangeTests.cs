@@ -167,19 +167,48 @@ public sealed class RangeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task TarWithKnownLengthHasValidatorsButServesTheWholeArchive()
+    public async Task TarRangesAroundEveryBlockEqualTheSliceOfTheFullDownload()
     {
         await using var server = await TestServer.StartAsync(output);
-        server.WriteFile("x", new byte[100]);
-        server.WriteManifest("t", $$"""{"format":"tar","files":[{"path":"x","source":"x","size":100,"modified":"{{Modified}}"}]}""");
-        using var client = server.CreateClient();
-        var (status, response, body) = await GetRangeAsync(client, "/archive/t", 10, 20);
-        using (response)
+        var random = new Random(80);
+        var files = new List<(string, string?, string?, long, uint?, string?)>();
+        int[] sizes = [0, 1, 511, 512, 513, 20_000];
+        for (int i = 0; i < sizes.Length; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, status);
-            Assert.Matches("^\"rz1-", response.Headers.ETag!.ToString());
-            Assert.Empty(response.Headers.AcceptRanges);
-            Assert.Equal(4 * 512, body.Length); // header, data block, two zero blocks
+            byte[] content = new byte[sizes[i]];
+            random.NextBytes(content);
+            server.WriteFile($"t{i}", content);
+            // A path over 100 bytes gets a pax header before its ustar header.
+            string path = i == 4 ? new string('p', 120) + "/long.bin" : $"t{i}.bin";
+            files.Add((path, null, $"t{i}", content.Length, null, null));
+        }
+
+        files.Add(("folder/", null, null, 0, null, null));
+        server.WriteManifest("t", ManifestJson(files).Replace("{\"files\"", "{\"format\":\"tar\",\"files\"", StringComparison.Ordinal));
+        using var client = server.CreateClient();
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/archive/t"));
+        Assert.Equal("bytes", Assert.Single(head.Headers.AcceptRanges));
+        string etag = head.Headers.ETag!.ToString();
+        byte[] full = await client.GetByteArrayAsync("/archive/t");
+        for (long block = 0; block <= full.Length; block += 512)
+        {
+            for (long start = block - 1; start <= block + 1; start++)
+            {
+                if (start < 0 || start >= full.Length)
+                {
+                    continue;
+                }
+
+                foreach (long end in new[] { full.Length - 1, Math.Min(full.Length - 1, start + random.Next(0, 1500)) })
+                {
+                    var (status, response, body) = await GetRangeAsync(client, "/archive/t", start, end, etag);
+                    using (response)
+                    {
+                        Assert.True(status == HttpStatusCode.PartialContent, $"bytes={start}-{end}: {status}");
+                        Assert.True(full.AsSpan((int)start, (int)(end - start + 1)).SequenceEqual(body), $"tar bytes={start}-{end} differ from the full download");
+                    }
+                }
+            }
         }
     }
 

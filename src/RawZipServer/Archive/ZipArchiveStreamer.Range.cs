@@ -15,12 +15,10 @@ namespace RawZipServer.Archive;
 /// </summary>
 internal sealed partial class ZipArchiveStreamer
 {
-    private string?[]? _pins;
+    public override bool ServesRanges => true;
+
     /// <summary>Entries without a manifest CRC whose CRC-32 the range resolved (store or reading); checked when their whole data is sent again.</summary>
     private bool[]? _resolved;
-    private ByteRange? _range;
-    private OriginFile? _firstSlice;
-    private int _firstSliceIndex = -1;
 
     /// <summary>
     /// Decides whether <paramref name="range"/> can be served and gets ready to: each missing CRC-32 the range
@@ -29,7 +27,7 @@ internal sealed partial class ZipArchiveStreamer
     /// (SPEC §3 — no pinned version, a CRC that may not describe the client's bytes, too much to read, or an
     /// origin that refused or changed).
     /// </summary>
-    public async ValueTask<bool> PrepareRangeAsync(ByteRange range, long maxCrcReadBytes, CancellationToken cancellationToken)
+    public override async ValueTask<bool> PrepareRangeAsync(ByteRange range, long maxCrcReadBytes, CancellationToken cancellationToken)
     {
         if (Length < 0 || ArchiveETag is null)
         {
@@ -44,7 +42,7 @@ internal sealed partial class ZipArchiveStreamer
         }
 
         bool needsDirectory = Overlaps(range, directoryStart, directoryEnd);
-        _pins = new string?[_entries.Length];
+        Pins = new string?[_entries.Length];
         _resolved = new bool[_entries.Length];
         var toCompute = new List<int>();
         long toRead = 0;
@@ -69,19 +67,11 @@ internal sealed partial class ZipArchiveStreamer
             }
 
             var m = Manifest.Entries[i];
-            var record = CrcStore?.Find(ArchiveETag, i);
-            if (record is { Conflicted: true } || (record is not null && record.Size != e.Size))
-            {
-                // Two versions seen under this archive: the client may hold bytes of either.
-                return false;
-            }
-
-            if (m.ETag is not null && record is not null && record.Validator != m.ETag)
+            if (!TryPin(i, e.Size, out var record))
             {
                 return false;
             }
 
-            _pins[i] = m.ETag ?? record?.Validator;
             if (!needsCrc)
             {
                 continue;
@@ -118,10 +108,10 @@ internal sealed partial class ZipArchiveStreamer
                 _resolved[i] = true;
             }
 
-            _firstSliceIndex = FirstDataIndex(range);
-            if (_firstSliceIndex >= 0)
+            int first = FirstDataIndex(range);
+            if (first >= 0)
             {
-                _firstSlice = await OpenSliceAsync(_firstSliceIndex, range, cancellationToken).ConfigureAwait(false);
+                await OpenFirstSliceAsync(first, DataStart(first), _entries[first].Size, range, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OriginException)
@@ -130,7 +120,7 @@ internal sealed partial class ZipArchiveStreamer
             return false;
         }
 
-        _range = range;
+        Range = range;
         return true;
     }
 
@@ -213,23 +203,7 @@ internal sealed partial class ZipArchiveStreamer
     /// <summary>The entry's data bytes inside the range, from the origin slice; a CRC check when the whole data is in it.</summary>
     private async ValueTask WriteDataAsync(PipeWriter output, int index, ByteRange range, Crc32 crc, CancellationToken cancellationToken)
     {
-        OriginFile file;
-        if (index == _firstSliceIndex && _firstSlice is not null)
-        {
-            file = _firstSlice;
-            _firstSlice = null;
-        }
-        else
-        {
-            try
-            {
-                file = await OpenSliceAsync(index, range, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OriginException ex)
-            {
-                throw new ArchiveAbortedException(index, ex.Message, ex);
-            }
-        }
+        var file = await TakeOrOpenSliceAsync(index, DataStart(index), _entries[index].Size, range, cancellationToken).ConfigureAwait(false);
 
         await using (file.ConfigureAwait(false))
         {
@@ -261,28 +235,11 @@ internal sealed partial class ZipArchiveStreamer
         }
     }
 
-    /// <summary>Opens the part of entry <paramref name="index"/>'s data inside the range, pinned; records the version the first read sees.</summary>
-    private async ValueTask<OriginFile> OpenSliceAsync(int index, ByteRange range, CancellationToken cancellationToken)
-    {
-        long size = _entries[index].Size;
-        long dataStart = _entries[index].Offset + _entries[index].LocalHeaderLength;
-        long from = Math.Max(range.Start, dataStart) - dataStart;
-        long to = Math.Min(range.End + 1, dataStart + size) - dataStart;
-        var file = await OpenPinnedAsync(index, from, to - from, cancellationToken).ConfigureAwait(false);
-        if (_pins![index] is null && file.Validator is { } validator)
-        {
-            _pins[index] = validator;
-            CrcStore?.RecordVersion(ArchiveETag!, index, validator, size);
-        }
-
-        return file;
-    }
-
     /// <summary>Reads the whole origin file of entry <paramref name="index"/>, pinned, for its CRC-32 alone.</summary>
     private async ValueTask<uint> ComputeCrcAsync(int index, CancellationToken cancellationToken)
     {
         long size = _entries[index].Size;
-        var file = await OpenPinnedAsync(index, 0, size, cancellationToken).ConfigureAwait(false);
+        var file = await OpenPinnedAsync(index, size, 0, size, cancellationToken).ConfigureAwait(false);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         await using (file.ConfigureAwait(false))
         {
@@ -303,8 +260,8 @@ internal sealed partial class ZipArchiveStreamer
                 }
 
                 uint value = crc.GetCurrentHashAsUInt32();
-                string? validator = _pins![index] ?? file.Validator;
-                _pins[index] = validator;
+                string? validator = Pins![index] ?? file.Validator;
+                Pins[index] = validator;
                 if (validator is not null)
                 {
                     CrcStore?.RecordCrc(ArchiveETag!, index, validator, size, value);
@@ -321,20 +278,6 @@ internal sealed partial class ZipArchiveStreamer
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-    }
-
-    private async ValueTask<OriginFile> OpenPinnedAsync(int index, long offset, long length, CancellationToken cancellationToken)
-    {
-        var m = Manifest.Entries[index];
-        var origin = Origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
-        var file = await origin.OpenAsync(m.Source!, offset, length, _pins![index], cancellationToken).ConfigureAwait(false);
-        if (file.TotalLength >= 0 && file.TotalLength != _entries[index].Size)
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-            throw new OriginException($"origin '{origin.Name}' has {file.TotalLength} bytes for '{m.Source}', the manifest says {_entries[index].Size}");
-        }
-
-        return file;
     }
 
     /// <summary>The first entry whose data overlaps the range, or -1.</summary>
@@ -364,34 +307,5 @@ internal sealed partial class ZipArchiveStreamer
         return last.Offset + last.LocalHeaderLength + last.Size + last.DescriptorLength;
     }
 
-    /// <summary>Whether <c>[start, end)</c> meets the inclusive range.</summary>
-    private static bool Overlaps(ByteRange range, long start, long end) => start < end && start <= range.End && end > range.Start;
-
-    /// <summary>Keeps the part of a record just written at <paramref name="span"/> that lies inside the range.</summary>
-    private static void Clip(PipeWriter output, Span<byte> span, long recordStart, int length, ByteRange range)
-    {
-        long from = Math.Max(0, range.Start - recordStart);
-        long to = Math.Min(length, range.End + 1 - recordStart);
-        if (to <= from)
-        {
-            return;
-        }
-
-        if (from > 0)
-        {
-            span[(int)from..(int)to].CopyTo(span); // overlapping copy is a memmove
-        }
-
-        output.Advance((int)(to - from));
-    }
-
-    /// <summary>Releases the first slice when the range is not written after all (the client left before the head).</summary>
-    public async ValueTask DisposeRangeAsync()
-    {
-        if (_firstSlice is not null)
-        {
-            await _firstSlice.DisposeAsync().ConfigureAwait(false);
-            _firstSlice = null;
-        }
-    }
+    private long DataStart(int index) => _entries[index].Offset + _entries[index].LocalHeaderLength;
 }

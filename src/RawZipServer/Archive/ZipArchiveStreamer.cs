@@ -50,7 +50,7 @@ internal sealed partial class ZipArchiveStreamer : ArchiveStreamer
 
     protected override async Task WriteEntriesAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken)
     {
-        if (_range is { } range)
+        if (Range is { } range)
         {
             await WriteRangeAsync(output, range, cancellationToken).ConfigureAwait(false);
             return;

@@ -122,7 +122,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             return !close;
         }
 
-        if (head.Range is not null && validators is not null && streamer is ZipArchiveStreamer zip
+        if (head.Range is not null && validators is not null && streamer.ServesRanges
             && ByteRange.IfRangeMatches(head.IfRange, validators.ETag, validators.LastModified))
         {
             var range = ByteRange.Parse(head.Range, length);
@@ -132,7 +132,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
                     $"Content-Range: bytes */{length}").ConfigureAwait(false);
             }
 
-            if (range.Kind == ByteRangeKind.Partial && await zip.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false))
+            if (range.Kind == ByteRangeKind.Partial && await streamer.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false))
             {
                 try
                 {
@@ -141,7 +141,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
                 }
                 finally
                 {
-                    await zip.DisposeRangeAsync().ConfigureAwait(false);
+                    await streamer.DisposeRangeAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -209,8 +209,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             CacheControl = server.CacheControl,
             ETag = validators?.ETagUtf8,
             LastModified = validators?.LastModified ?? default,
-            // Ranges are served for ZIP; a tar archive gets its validators (for caches) and the whole body.
-            AcceptRanges = streamer is ZipArchiveStreamer,
+            AcceptRanges = streamer.ServesRanges,
             Partial = range is not null,
             ContentRangeStart = range?.Start ?? 0,
             ContentRangeTotal = total,
