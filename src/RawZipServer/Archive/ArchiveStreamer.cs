@@ -26,6 +26,15 @@ internal abstract partial class ArchiveStreamer
         RequestTime = requestTime;
     }
 
+    /// <summary>
+    /// Set when the archive has validators: every origin version opened and every CRC computed is recorded
+    /// under <see cref="ArchiveETag"/>, so a later range can complete this download (SPEC §3, case 3).
+    /// </summary>
+    public ICrcStore? CrcStore { get; set; }
+    public string? ArchiveETag { get; set; }
+
+    protected OriginRegistry Origins => _origins;
+
     protected ArchiveManifest Manifest { get; }
     protected DateTimeOffset RequestTime { get; }
 
@@ -60,7 +69,8 @@ internal abstract partial class ArchiveStreamer
         var m = Manifest.Entries[index];
         var origin = _origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
         Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
-        var file = await origin.OpenAsync(m.Source!, cancellationToken).ConfigureAwait(false);
+        // A manifest etag pins every read (SPEC §4): the archive's ETag promises that version.
+        var file = await origin.OpenAsync(m.Source!, 0, -1, m.ETag, cancellationToken).ConfigureAwait(false);
         string? problem = null;
         if (m.Size >= 0 && file.Length >= 0 && file.Length != m.Size)
         {
@@ -75,6 +85,11 @@ internal abstract partial class ArchiveStreamer
         {
             await file.DisposeAsync().ConfigureAwait(false);
             throw new OriginException(problem);
+        }
+
+        if (ArchiveETag is not null && file.Validator is { } validator)
+        {
+            CrcStore?.RecordVersion(ArchiveETag, index, validator, file.Length);
         }
 
         return file;

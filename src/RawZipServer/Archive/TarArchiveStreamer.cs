@@ -12,7 +12,7 @@ namespace RawZipServer.Archive;
 /// known before its header: from the manifest, else from the origin (an origin that cannot say is a
 /// 502 for the first file and an abort later).
 /// </summary>
-internal sealed class TarArchiveStreamer : ArchiveStreamer
+internal sealed partial class TarArchiveStreamer : ArchiveStreamer
 {
     private readonly TarEntry[] _entries;
 
@@ -42,6 +42,12 @@ internal sealed class TarArchiveStreamer : ArchiveStreamer
 
     protected override async Task WriteEntriesAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken)
     {
+        if (Range is { } range)
+        {
+            await WriteRangeAsync(output, range, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var tar = new TarWriter(_entries);
         // tar has no checksum of the data; a CRC the manifest gives is still checked, as for ZIP.
         var crc = new Crc32();

@@ -13,7 +13,7 @@ namespace RawZipServer.Archive;
 /// descriptor; then the central directory. The output's flushes carry the client's back-pressure to
 /// the origin reads.
 /// </summary>
-internal sealed class ZipArchiveStreamer : ArchiveStreamer
+internal sealed partial class ZipArchiveStreamer : ArchiveStreamer
 {
     private readonly ZipEntry[] _entries;
     private readonly CompressionLevel _level;
@@ -50,6 +50,12 @@ internal sealed class ZipArchiveStreamer : ArchiveStreamer
 
     protected override async Task WriteEntriesAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken)
     {
+        if (Range is { } range)
+        {
+            await WriteRangeAsync(output, range, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var zip = new ZipWriter(_entries);
         var crc = new Crc32();
         using var deflater = _anyDeflate ? new EntryDeflater(_level, ReadSize) : null;
@@ -84,6 +90,11 @@ internal sealed class ZipArchiveStreamer : ArchiveStreamer
                 catch (ZipEntryMismatchException ex)
                 {
                     throw new ArchiveAbortedException(i, ex.Message, ex);
+                }
+
+                if (ArchiveETag is not null && file.Validator is { } validator)
+                {
+                    CrcStore?.RecordCrc(ArchiveETag, i, validator, size, crc.GetCurrentHashAsUInt32());
                 }
             }
         }

@@ -110,16 +110,49 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         streamer.Metrics = server.Metrics;
         Record.Entries = manifest.Entries.Length;
         long length = streamer.Length;
+        var validators = ArchiveValidators.For(manifest, length, server.Origins.DefaultName);
+        if (validators is not null)
+        {
+            streamer.ArchiveETag = validators.ETag;
+            streamer.CrcStore = server.CrcStore;
+        }
+
         // HTTP/1.0 has no chunked coding: a body of unknown length ends when the connection closes.
         bool chunked = length < 0 && head.Version == 11;
         bool close = !keepAlive || (length < 0 && !chunked);
 
         if (head.Method == HttpMethod.Head)
         {
-            WriteHead(streamer, manifest, length, chunked, close);
+            WriteHead(streamer, manifest, validators, length, chunked, close);
             Record.CountUnflushed(output);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return !close;
+        }
+
+        if (head.Range is not null && validators is not null && streamer.ServesRanges
+            && ByteRange.IfRangeMatches(head.IfRange, validators.ETag, validators.LastModified))
+        {
+            var range = ByteRange.Parse(head.Range, length);
+            if (range.Kind == ByteRangeKind.Unsatisfiable)
+            {
+                return await RefuseAsync(id, 416, $"range '{head.Range}' is outside the archive's {length} bytes", keepAlive,
+                    $"Content-Range: bytes */{length}").ConfigureAwait(false);
+            }
+
+            if (range.Kind == ByteRangeKind.Partial && await streamer.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false))
+            {
+                try
+                {
+                    WriteHead(streamer, manifest, validators, range.Length, chunked: false, close, range, length);
+                    server.Metrics.ArchivesStarted.Add(1);
+                    server.Metrics.TimeToFirstByte.Record(Record.Elapsed.TotalSeconds);
+                    return await StreamAsync(streamer, null, id, chunked: false).ConfigureAwait(false) && !close;
+                }
+                finally
+                {
+                    await streamer.DisposeRangeAsync().ConfigureAwait(false);
+                }
+            }
         }
 
         OriginFile? first = null;
@@ -135,7 +168,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             }
         }
 
-        WriteHead(streamer, manifest, length, chunked, close);
+        WriteHead(streamer, manifest, validators, length, chunked, close);
         server.Metrics.ArchivesStarted.Add(1);
         server.Metrics.TimeToFirstByte.Record(Record.Elapsed.TotalSeconds);
         return await StreamAsync(streamer, first, id, chunked).ConfigureAwait(false) && !close;
@@ -200,9 +233,10 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         return false;
     }
 
-    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, long length, bool chunked, bool close)
+    private void WriteHead(ArchiveStreamer streamer, ArchiveManifest manifest, ArchiveValidators? validators, long length, bool chunked, bool close,
+        ByteRange? range = null, long total = -1)
     {
-        Record.Status = 200;
+        Record.Status = range is null ? 200 : 206;
         ResponseWriter.WriteArchiveHead(connection.Transport.Output, new ArchiveResponseHead
         {
             ContentType = streamer.ContentType,
@@ -211,6 +245,12 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             Chunked = chunked,
             Close = close,
             CacheControl = server.CacheControl,
+            ETag = validators?.ETagUtf8,
+            LastModified = validators?.LastModified ?? default,
+            AcceptRanges = streamer.ServesRanges,
+            Partial = range is not null,
+            ContentRangeStart = range?.Start ?? 0,
+            ContentRangeTotal = total,
         });
     }
 

@@ -29,6 +29,9 @@ internal sealed class ServerContext(ServerOptions options, ManifestStore manifes
 
     public byte[]? CacheControl { get; } = options.CacheControl is null ? null : System.Text.Encoding.ASCII.GetBytes(options.CacheControl);
 
+    /// <summary>Origin versions and CRC-32s seen while streaming, for ranges that resume a download (SPEC §3).</summary>
+    public Archive.ICrcStore CrcStore { get; } = new Archive.MemoryCrcStore(options.CrcStoreMaxEntries);
+
     public int ActiveArchives => Volatile.Read(ref _activeArchives);
 
     /// <summary>Counts an archive in, unless <c>Limits:MaxConcurrentArchives</c> are already streaming.</summary>

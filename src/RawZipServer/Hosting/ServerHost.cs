@@ -58,9 +58,9 @@ internal sealed class ServerHost : IAsyncDisposable
         {
             origins[o.Name] = o switch
             {
-                { Synthetic: true } => new SyntheticOrigin(o.Name),
-                { Directory: { } dir } => new DirectoryOrigin(o.Name, dir),
-                _ => new HttpOrigin(o.Name, o.BaseUrl!, o.Headers, originClient, options.Upstream.IdleTimeout),
+                { Synthetic: true } => new SyntheticOrigin(o.Name) { Immutable = o.Immutable },
+                { Directory: { } dir } => new DirectoryOrigin(o.Name, dir) { Immutable = o.Immutable },
+                _ => new HttpOrigin(o.Name, o.BaseUrl!, o.Headers, originClient, options.Upstream.IdleTimeout) { Immutable = o.Immutable },
             };
         }
 

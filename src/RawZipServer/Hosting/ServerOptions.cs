@@ -15,6 +15,10 @@ internal sealed class ServerOptions
     /// <summary><c>Tls:*</c>, required when a <c>Listen</c> address is https.</summary>
     public TlsOptions? Tls { get; init; }
     public string? CacheControl { get; init; }
+    /// <summary><c>Ranges:MaxCrcReadBytes</c>: origin bytes a range may read to compute missing CRC-32s before answering the full 200 instead.</summary>
+    public long MaxCrcReadBytes { get; init; } = 4L << 30;
+    /// <summary><c>CrcStore:MaxEntries</c>: files the in-memory CRC store remembers (least recently used go first).</summary>
+    public int CrcStoreMaxEntries { get; init; } = 1_000_000;
     /// <summary><c>Compression:Level</c> for deflated entries; Fastest because the server is usually CPU-bound per core long before the network is.</summary>
     public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = System.IO.Compression.CompressionLevel.Fastest;
 

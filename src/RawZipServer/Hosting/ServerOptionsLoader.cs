@@ -53,6 +53,8 @@ internal static class ServerOptionsLoader
                     : null,
             },
             CacheControl = config["Response:CacheControl"],
+            MaxCrcReadBytes = Number(config, "Ranges:MaxCrcReadBytes", 4L << 30, 0, long.MaxValue),
+            CrcStoreMaxEntries = (int)Number(config, "CrcStore:MaxEntries", 1_000_000, 0, int.MaxValue),
             CompressionLevel = LoadCompressionLevel(config["Compression:Level"]),
             Limits = new LimitsOptions
             {

@@ -50,7 +50,7 @@ internal static class ResponseWriter
     public static void WriteArchiveHead(PipeWriter output, in ArchiveResponseHead head)
     {
         var w = new BufferWriter<PipeWriter>(output, 1024);
-        w.Write(StatusLines.For(200));
+        w.Write(StatusLines.For(head.Partial ? 206 : 200));
         WriteCommon(ref w);
         w.Write("Content-Type: "u8);
         w.Write(head.ContentType);
@@ -66,6 +66,31 @@ internal static class ResponseWriter
         else if (head.Chunked)
         {
             w.Write("Transfer-Encoding: chunked\r\n"u8);
+        }
+
+        if (head.Partial)
+        {
+            w.Write("Content-Range: bytes "u8);
+            w.WriteNumeric(head.ContentRangeStart);
+            w.Write("-"u8);
+            w.WriteNumeric(head.ContentRangeStart + head.ContentLength - 1);
+            w.Write("/"u8);
+            w.WriteNumeric(head.ContentRangeTotal);
+            w.Write("\r\n"u8);
+        }
+
+        if (head.ETag is not null)
+        {
+            if (head.AcceptRanges)
+            {
+                w.Write("Accept-Ranges: bytes\r\n"u8);
+            }
+
+            w.Write("ETag: "u8);
+            w.Write(head.ETag);
+            w.Write("\r\nLast-Modified: "u8);
+            w.WriteHttpDate(head.LastModified);
+            w.Write("\r\n"u8);
         }
 
         if (head.CacheControl is not null)
@@ -101,4 +126,13 @@ internal readonly ref struct ArchiveResponseHead
     public required bool Chunked { get; init; }
     public required bool Close { get; init; }
     public byte[]? CacheControl { get; init; }
+    /// <summary>Sent with <see cref="LastModified"/>.</summary>
+    public byte[]? ETag { get; init; }
+    /// <summary>Only with an <see cref="ETag"/>: a range request can then be resumed safely.</summary>
+    public bool AcceptRanges { get; init; }
+    public DateTimeOffset LastModified { get; init; }
+    /// <summary>A 206: <see cref="ContentLength"/> is the range's, <see cref="ContentRangeTotal"/> the archive's.</summary>
+    public bool Partial { get; init; }
+    public long ContentRangeTotal { get; init; }
+    public long ContentRangeStart { get; init; }
 }

@@ -18,13 +18,24 @@ internal sealed class DirectoryOrigin : Origin
 
     public override string? CheckSource(string source) => SourcePath.Check(source, allowQuery: false);
 
-    public override ValueTask<OriginFile> OpenAsync(string source, CancellationToken cancellationToken)
+    public override ValueTask<OriginFile> OpenAsync(string source, long offset, long length, string? ifMatch, CancellationToken cancellationToken)
     {
         try
         {
             string path = Resolve(source) ?? throw new OriginException($"origin '{Name}' has no file '{source}'");
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return ValueTask.FromResult<OriginFile>(new LocalFile(handle));
+            var file = new LocalFile(handle, offset, length);
+            // Checked on the open handle, so the bytes read are those of the version compared.
+            string? problem = ifMatch is not null && ifMatch != file.Validator ? $"'{source}' is no longer {ifMatch}"
+                : offset < 0 || file.Length < 0 ? $"bytes {offset}+{length} are outside '{source}' ({file.TotalLength} bytes)"
+                : null;
+            if (problem is not null)
+            {
+                handle.Dispose();
+                throw new OriginException($"origin '{Name}': {problem}");
+            }
+
+            return ValueTask.FromResult<OriginFile>(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -97,20 +108,30 @@ internal sealed class DirectoryOrigin : Origin
     private sealed class LocalFile : OriginFile
     {
         private readonly SafeFileHandle _handle;
+        private readonly long _end;
         private long _position;
 
-        public LocalFile(SafeFileHandle handle)
+        /// <summary>A negative <see cref="OriginFile.Length"/> tells the caller the slice is outside the file.</summary>
+        public LocalFile(SafeFileHandle handle, long offset, long length)
         {
             _handle = handle;
-            Length = RandomAccess.GetLength(handle);
+            TotalLength = RandomAccess.GetLength(handle);
+            Length = length < 0 ? TotalLength - offset : offset + length <= TotalLength ? length : -1;
+            _position = offset;
+            _end = offset + Math.Max(Length, 0);
             var modified = File.GetLastWriteTimeUtc(handle);
             LastModified = new DateTimeOffset(modified, TimeSpan.Zero);
-            ETag = $"\"{modified.Ticks:x}-{Length:x}\"";
+            ETag = $"\"{modified.Ticks:x}-{TotalLength:x}\"";
         }
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
         {
+            if (destination.Length > _end - _position)
+            {
+                destination = destination[..(int)(_end - _position)];
+            }
+
             int n = await RandomAccess.ReadAsync(_handle, destination, _position, cancellationToken).ConfigureAwait(false);
             _position += n;
             return n;

@@ -26,12 +26,24 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
         return uri;
     }
 
-    public override async ValueTask<OriginFile> OpenAsync(string source, CancellationToken cancellationToken)
+    public override async ValueTask<OriginFile> OpenAsync(string source, long offset, long length, string? ifMatch, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Get, UriFor(source));
         foreach (var header in headers)
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        bool ranged = length >= 0 || offset > 0;
+        if (ranged)
+        {
+            request.Headers.TryAddWithoutValidation("Range", length >= 0 ? $"bytes={offset}-{offset + length - 1}" : $"bytes={offset}-");
+        }
+
+        // An ETag pins with If-Match (the origin answers 412 for another version); a date with If-Unmodified-Since.
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation(ifMatch.StartsWith('"') ? "If-Match" : "If-Unmodified-Since", ifMatch);
         }
 
         HttpResponseMessage? response = null;
@@ -40,15 +52,40 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
         try
         {
             response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.OK)
+            var expectedStatus = ranged ? HttpStatusCode.PartialContent : HttpStatusCode.OK;
+            if (response.StatusCode != expectedStatus)
             {
-                throw new OriginException($"origin '{Name}' answered {(int)response.StatusCode} for '{source}'");
+                // A 200 where 206 was asked would put the file's first bytes at the range's place.
+                throw new OriginException($"origin '{Name}' answered {(int)response.StatusCode} for '{source}'{(ranged ? $" (asked for {request.Headers.GetValues("Range").First()})" : "")}");
             }
 
             var content = response.Content;
-            var stream = await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            return new HttpOriginFile(response, stream, idleTimeout, cancellationToken, content.Headers.ContentLength ?? -1,
-                content.Headers.LastModified, response.Headers.ETag?.ToString());
+            long contentLength = content.Headers.ContentLength ?? -1;
+            long total = contentLength;
+            if (ranged)
+            {
+                var range = content.Headers.ContentRange;
+                long wantLength = length >= 0 ? length : (range?.Length ?? -1) - offset;
+                if (range is not { From: { } from, To: { } to } || from != offset || to - from + 1 != wantLength
+                    || (contentLength >= 0 && contentLength != wantLength))
+                {
+                    throw new OriginException($"origin '{Name}' sent another slice of '{source}' than bytes {offset}+{length}: Content-Range '{range}', Content-Length {contentLength}");
+                }
+
+                contentLength = wantLength;
+                total = range.Length ?? -1;
+            }
+
+            var file = new HttpOriginFile(response, stream: await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), idleTimeout, cancellationToken,
+                contentLength, total, content.Headers.LastModified, response.Headers.ETag?.ToString());
+            if (ifMatch is not null && file.Validator != ifMatch)
+            {
+                // Defence in depth: an origin that ignores If-Match must still not hand over another version.
+                await file.DisposeAsync().ConfigureAwait(false);
+                throw new OriginException($"origin '{Name}': '{source}' is {file.Validator ?? "unversioned"}, not {ifMatch}");
+            }
+
+            return file;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or OriginException)
         {
@@ -72,8 +109,9 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
         private readonly CancellationTokenSource _readTimeout;
 
         public HttpOriginFile(HttpResponseMessage response, Stream stream, TimeSpan idleTimeout, CancellationToken openToken,
-            long length, DateTimeOffset? lastModified, string? etag)
+            long length, long totalLength, DateTimeOffset? lastModified, string? etag)
         {
+            TotalLength = totalLength;
             _response = response;
             _stream = stream;
             _idleTimeout = idleTimeout;

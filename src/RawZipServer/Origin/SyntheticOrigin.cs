@@ -17,14 +17,30 @@ internal sealed class SyntheticOrigin(string name) : Origin(name)
     public override string? CheckSource(string source) =>
         TryParse(source, out _, out _) ? null : "synthetic source must be /{bytes} or /{bytes}/{seed} (decimal numbers)";
 
-    public override ValueTask<OriginFile> OpenAsync(string source, CancellationToken cancellationToken)
+    public override ValueTask<OriginFile> OpenAsync(string source, long offset, long length, string? ifMatch, CancellationToken cancellationToken)
     {
-        if (!TryParse(source, out long length, out ulong seed))
+        if (!TryParse(source, out long total, out ulong seed))
         {
             throw new OriginException($"origin '{Name}' has no file '{source}'");
         }
 
-        return ValueTask.FromResult<OriginFile>(new SyntheticFile(length, seed));
+        if (length < 0)
+        {
+            length = total - offset;
+        }
+
+        if (offset < 0 || offset + length > total)
+        {
+            throw new OriginException($"origin '{Name}': bytes {offset}+{length} are outside '{source}' ({total} bytes)");
+        }
+
+        var file = new SyntheticFile(total, seed, offset, length);
+        if (ifMatch is not null && ifMatch != file.Validator)
+        {
+            throw new OriginException($"origin '{Name}': '{source}' is no longer {ifMatch}");
+        }
+
+        return ValueTask.FromResult<OriginFile>(file);
     }
 
     public static bool TryParse(string source, out long length, out ulong seed)
@@ -75,19 +91,23 @@ internal sealed class SyntheticOrigin(string name) : Origin(name)
     private sealed class SyntheticFile : OriginFile
     {
         private readonly ulong _seed;
+        private readonly long _end;
         private long _position;
 
-        public SyntheticFile(long length, ulong seed)
+        public SyntheticFile(long total, ulong seed, long offset, long length)
         {
             _seed = seed;
+            _position = offset;
+            _end = offset + length;
             Length = length;
+            TotalLength = total;
             LastModified = Modified;
-            ETag = $"\"synthetic-{length}-{seed}\"";
+            ETag = $"\"synthetic-{total}-{seed}\"";
         }
 
         public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
         {
-            int n = (int)Math.Min(destination.Length, Length - _position);
+            int n = (int)Math.Min(destination.Length, _end - _position);
             Fill(destination.Span[..n], _position, _seed);
             _position += n;
             return ValueTask.FromResult(n);

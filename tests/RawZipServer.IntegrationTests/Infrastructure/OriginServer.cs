@@ -11,6 +11,7 @@ namespace RawZipServer.IntegrationTests.Infrastructure;
 /// <summary>
 /// A real Kestrel on 127.0.0.1:0 playing an HTTP origin. Paths (relative to <see cref="BaseUrl"/>):
 /// <c>files/{name}</c> with Content-Length; <c>chunked/{name}</c> without it (chunked, in pieces);
+/// <c>versioned/{name}</c> with a strong ETag that <see cref="ChangeFile"/> changes, honouring one Range and If-Match;
 /// <c>missing/{anything}</c> 404; <c>generated/{length}/{seed}</c> synthetic bytes without Content-Length; <c>drop/{name}</c> announces the full Content-Length, sends half,
 /// flushes and aborts the connection; <c>stall/{name}</c> sends half and then nothing (until the
 /// client leaves, at most <see cref="StallLimit"/>); <c>slow-head/{name}</c> sends nothing at all.
@@ -21,6 +22,8 @@ internal sealed class OriginServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<string> _ranges = new();
+    private readonly ConcurrentDictionary<string, int> _versions = new(StringComparer.Ordinal);
 
     private OriginServer(WebApplication app, Uri baseUrl)
     {
@@ -33,6 +36,19 @@ internal sealed class OriginServer : IAsyncDisposable
     public int RequestCount => _requests.Count;
 
     public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>The Range header of every <c>versioned/</c> request ("" when none), in order.</summary>
+    public IReadOnlyCollection<string> VersionedRanges => _ranges;
+
+    /// <summary>The current ETag of <c>versioned/{name}</c>, quotes included.</summary>
+    public string ETagOf(string name) => $"\"v{_versions.GetValueOrDefault(name)}-{name}\"";
+
+    /// <summary>Replaces the content of <paramref name="name"/> and gives <c>versioned/</c> a new ETag.</summary>
+    public void ChangeFile(string name, byte[] content)
+    {
+        _files[name] = content;
+        _versions.AddOrUpdate(name, 1, (_, v) => v + 1);
+    }
 
     public static async Task<OriginServer> StartAsync()
     {
@@ -73,6 +89,40 @@ internal sealed class OriginServer : IAsyncDisposable
                 await context.Response.Body.WriteAsync(content.AsMemory(offset, Math.Min(piece, content.Length - offset)), context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
+        });
+        app.MapGet("/versioned/{name}", async (string name, HttpContext context) =>
+        {
+            // A strong ETag per version, single ranges (206 + Content-Range) and If-Match (412), as S3 does.
+            if (origin.FindOr404(name, context) is not { } content)
+            {
+                return;
+            }
+
+            string etag = $"\"v{origin._versions.GetValueOrDefault(name)}-{name}\"";
+            string? range = context.Request.Headers.Range;
+            origin._ranges.Enqueue(range ?? "");
+            context.Response.Headers.ETag = etag;
+            context.Response.Headers.LastModified = "Tue, 14 Jul 2026 09:30:00 GMT";
+            string? ifMatch = context.Request.Headers.IfMatch;
+            if (ifMatch is not null && ifMatch != etag)
+            {
+                context.Response.StatusCode = 412;
+                return;
+            }
+
+            long from = 0, to = content.Length - 1;
+            if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
+            {
+                string[] parts = range[6..].Split('-');
+                from = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+                to = parts[1].Length == 0 ? content.Length - 1 : Math.Min(long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), content.Length - 1);
+                context.Response.StatusCode = 206;
+                context.Response.Headers.ContentRange = $"bytes {from}-{to}/{content.Length}";
+            }
+
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = to - from + 1;
+            await context.Response.Body.WriteAsync(content.AsMemory((int)from, (int)(to - from + 1)), context.RequestAborted);
         });
         app.MapGet("/missing/{name}", (HttpContext context) =>
         {
