@@ -13,11 +13,16 @@ run:
 	$(DOTNET) run -c Release --project src/RawZipServer
 
 # Every test, the long ZIP64 ones included; ends with "N passed, N failed".
-test:
+test: tests/browser/node_modules
 	bash tools/run-tests.sh
 
+# playwright-core for the browser test (it drives Debian's /usr/bin/chromium; no browser download).
+tests/browser/node_modules: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
 # Everything except the tests tagged [Trait("Category", "Long")] (multi-GiB archives).
-test-fast:
+test-fast: tests/browser/node_modules
 	bash tools/run-tests.sh --filter "Category!=Long"
 
 test-long:
