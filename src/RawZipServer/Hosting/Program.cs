@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace RawZipServer.Hosting;
 
@@ -74,7 +76,10 @@ internal static class Program
         {
             json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             json.UseUtcTimestamp = true;
-        }));
+        })
+        // Each Add*Console above also makes itself the formatter; the configured name (else simple) must win.
+        .Services.Configure<ConsoleLoggerOptions>(console =>
+            console.FormatterName = config["Logging:Console:FormatterName"] ?? ConsoleFormatterNames.Simple));
 
     /// <summary>SPEC §1: appsettings.json beside the binary, then --config=PATH, then RAWZIP_* variables, then the command line.</summary>
     public static IConfigurationRoot BuildConfiguration(string[] args)
