@@ -57,11 +57,15 @@ measure() {
   echo "== $label (concurrency $conc, $REPS runs)" >&2
   timeout 130 "$DRIVER" --url "$url" --count 1 --duration 100 --quiet --label warmup "$@" >/dev/null || true
   for i in $(seq "$REPS"); do
+    [ "$pids" = "@nginx" ] && p=$(pgrep -P "$(cat "$WORK/ng-proxy/nginx.pid")" | paste -sd,) || p=$pids
     out=$(timeout 130 "$DRIVER" --url "$url" --concurrency "$conc" --count "$conc" --duration 100 --quiet \
-      --label "$label" --server-pid "$pids" "$@") || echo "   (run $i: not every download completed and verified)" >&2
+      --label "$label" --server-pid "$p" "$@") || echo "   (run $i: not every download completed and verified)" >&2
     line=$(grep '^RESULT' <<<"$out")
     echo "   $line" >&2
-    grep '^failure' <<<"$out" >&2 || true
+    grep -E '^(failure|server:)' <<<"$out" >&2 || true
+    if [ "$pids" = "@nginx" ] && grep -q '^failure' <<<"$out"; then
+      tail -n 5 "$WORK"/ng-*/logs/error.log "$WORK"/ng-*/stderr >&2 || true
+    fi
     echo "$line" >> "$RESULTS"
   done
 }
@@ -121,10 +125,9 @@ EOF
     PIDS+=("$!")
   done
   sleep 1
-  PROXY_MASTER=$(cat "$WORK/ng-proxy/nginx.pid")
-  WORKERS=$(pgrep -P "$PROXY_MASTER" | paste -sd,)
-  measure nginx-1 "http://127.0.0.1:$PP/big4.zip" "$WORKERS" 1 --raw
-  measure nginx-4 "http://127.0.0.1:$PP/big4.zip" "$WORKERS" 4 --raw
+  # Worker PIDs are looked up again before every run (a worker nginx replaced would otherwise be missed).
+  measure nginx-1 "http://127.0.0.1:$PP/big4.zip" @nginx 1 --raw
+  measure nginx-4 "http://127.0.0.1:$PP/big4.zip" @nginx 4 --raw
 fi
 
 python3 - "$RESULTS" "$MODE" "$REPS" <<'EOF'
@@ -134,14 +137,16 @@ for line in open(sys.argv[1]):
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
     rows[f["label"]].append(f)
 def med(label, key):
-    vals = [float(r[key]) for r in rows.get(label, []) if r.get(key) not in (None, "n/a", "NaN")]
+    # Only runs where every download completed and verified.
+    vals = [float(r[key]) for r in rows.get(label, [])
+            if r["failed"] == "0" and r["cancelled"] == "0" and r.get(key) not in (None, "n/a", "NaN")]
     return statistics.median(vals) if vals else float("nan")
 print(f"\nMedians of {sys.argv[3]} runs (4 × 1 GiB stored archive, 127.0.0.1; rawzip/baseline verified by the driver, nginx raw bytes):\n")
-print("| case | GB/s | server CPU-s/GB | TTFB p50 ms | TTFB p99 ms | peak RSS MiB | failed/corrupt (all runs) |")
-print("|---|---|---|---|---|---|---|")
+print("| case | GB/s | server CPU-s/GB | TTFB p50 ms | TTFB p99 ms | peak RSS MiB | clean runs | failed/corrupt downloads |")
+print("|---|---|---|---|---|---|---|---|")
 for label in rows:
     fails = sum(int(r["failed"]) for r in rows[label]); bad = sum(int(r["corrupt"]) for r in rows[label])
-    print(f"| {label} | {med(label,'gbps'):.3f} | {med(label,'cpu_s_per_gb'):.3f} | {med(label,'ttfb_p50_ms'):.1f} | {med(label,'ttfb_p99_ms'):.1f} | {med(label,'rss_peak_mib'):.0f} | {fails}/{bad} |")
+    print(f"| {label} | {med(label,'gbps'):.3f} | {med(label,'cpu_s_per_gb'):.3f} | {med(label,'ttfb_p50_ms'):.1f} | {med(label,'ttfb_p99_ms'):.1f} | {med(label,'rss_peak_mib'):.0f} | {sum(r['failed'] == '0' and r['cancelled'] == '0' for r in rows[label])}/{len(rows[label])} | {fails}/{bad} |")
 if sys.argv[2] == "compare":
     r = lambda a, b, k: med(a, k) / med(b, k)
     print("\n| ratio | measured | target |")

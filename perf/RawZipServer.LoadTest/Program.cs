@@ -118,7 +118,7 @@ if (!o.Quiet)
 double gb = Stats.Bytes / 1e9;
 double Ms(LongHistogram h, double p) => h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(p) * 1000.0 / Stopwatch.Frequency;
 var inv = CultureInfo.InvariantCulture;
-string cpuPerGb = usage is null || gb == 0 ? "n/a" : (usage.Value.CpuSeconds / gb).ToString("F3", inv);
+string cpuPerGb = usage is null || gb == 0 || usage.Value.PidsGone > 0 ? "n/a" : (usage.Value.CpuSeconds / gb).ToString("F3", inv);
 string rss = usage is null ? "n/a" : (usage.Value.PeakRssKiB / 1024.0).ToString("F1", inv);
 string hwm = usage is null ? "n/a" : (usage.Value.HwmKiB / 1024.0).ToString("F1", inv);
 
@@ -138,6 +138,11 @@ Console.WriteLine(string.Create(inv, $"""
     | server CPU-seconds per GB | {cpuPerGb} |
     | server peak RSS sampled / VmHWM | {rss} / {hwm} MiB |
     """));
+if (usage is { PidsGone: > 0 } u)
+{
+    Console.WriteLine($"server: {u.PidsGone} of the --server-pid processes were not running at the start or the end: no CPU figure");
+}
+
 foreach (var (kind, n) in Stats.FailureKinds())
 {
     Console.WriteLine($"failure ×{n}: {kind}");

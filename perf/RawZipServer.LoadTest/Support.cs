@@ -74,11 +74,11 @@ internal sealed record Options(
 internal sealed class ProcSampler(int[] pids)
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
-    private (long User, long Sys) _start;
+    private Dictionary<int, (long User, long Sys)> _start = [];
     private long _peakRssKiB;
     private Timer? _timer;
 
-    public readonly record struct Usage(double UserSeconds, double SysSeconds, long PeakRssKiB, long HwmKiB)
+    public readonly record struct Usage(double UserSeconds, double SysSeconds, long PeakRssKiB, long HwmKiB, int PidsGone)
     {
         public double CpuSeconds => UserSeconds + SysSeconds;
     }
@@ -104,8 +104,23 @@ internal sealed class ProcSampler(int[] pids)
         _timer?.Dispose();
         Sample();
         var end = Cpu();
-        return new Usage((end.User - _start.User) / TicksPerSecond, (end.Sys - _start.Sys) / TicksPerSecond,
-            Interlocked.Read(ref _peakRssKiB), pids.Sum(p => Status(p, "VmHWM:")));
+        long u = 0, s = 0;
+        int gone = 0;
+        foreach (var (pid, start) in _start)
+        {
+            // Only processes alive at both ends count (a process that exited or was replaced is reported).
+            if (end.TryGetValue(pid, out var e))
+            {
+                u += e.User - start.User;
+                s += e.Sys - start.Sys;
+            }
+            else
+            {
+                gone++;
+            }
+        }
+
+        return new Usage(u / TicksPerSecond, s / TicksPerSecond, Interlocked.Read(ref _peakRssKiB), pids.Sum(p => Status(p, "VmHWM:")), gone + pids.Length - _start.Count);
     }
 
     private void Sample()
@@ -117,9 +132,9 @@ internal sealed class ProcSampler(int[] pids)
         }
     }
 
-    private (long User, long Sys) Cpu()
+    private Dictionary<int, (long User, long Sys)> Cpu()
     {
-        long u = 0, s = 0;
+        var result = new Dictionary<int, (long User, long Sys)>();
         foreach (int p in pids)
         {
             // Fields after "(comm)": state is field 3; utime 14, stime 15.
@@ -134,11 +149,10 @@ internal sealed class ProcSampler(int[] pids)
             }
 
             var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            u += long.Parse(f[11], CultureInfo.InvariantCulture);
-            s += long.Parse(f[12], CultureInfo.InvariantCulture);
+            result[p] = (long.Parse(f[11], CultureInfo.InvariantCulture), long.Parse(f[12], CultureInfo.InvariantCulture));
         }
 
-        return (u, s);
+        return result;
     }
 
     private static long Status(int pid, string key)
