@@ -39,6 +39,7 @@ async Task Worker()
     while (Interlocked.Increment(ref next) < o.Count && !cts.IsCancellationRequested)
     {
         long t0 = Stopwatch.GetTimestamp();
+        src.Reset(Stream.Null, t0);
         try
         {
             using var req = new HttpRequestMessage(HttpMethod.Get, o.Url) { Version = HttpVersion.Version11 };
@@ -68,7 +69,6 @@ async Task Worker()
 
             lock (ttfb)
             {
-                ttfb.RecordValue(src.FirstByteTicks - t0);
                 downloadTime.RecordValue(Stopwatch.GetTimestamp() - t0);
             }
 
@@ -91,6 +91,15 @@ async Task Worker()
         {
             Stats.Fail($"io: {e.Message}");
         }
+
+        if (src.FirstByteTicks != 0)
+        {
+            // Every download that got a first byte counts, finished or not (slow clients cut by --duration too).
+            lock (ttfb)
+            {
+                ttfb.RecordValue(src.FirstByteTicks - t0);
+            }
+        }
     }
 }
 
@@ -103,7 +112,7 @@ while (!all.IsCompleted)
     {
         double s = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{s,6:F1}s  {Volatile.Read(ref Stats.Bytes) / 1e9,8:F2} GB  {Volatile.Read(ref Stats.Bytes) / 1e9 / s,6:F3} GB/s  done {Volatile.Read(ref Stats.Completed)}  failed {Volatile.Read(ref Stats.Failed)}   "));
+            $"\r{s,6:F1}s  {Volatile.Read(ref Stats.Bytes) / 1e9,8:F2} GB  {Volatile.Read(ref Stats.Bytes) / 1e9 / s,6:F3} GB/s  done {Volatile.Read(ref Stats.Completed)}  failed {Volatile.Read(ref Stats.Failed)}  server RSS {procs.CurrentRssKiB / 1024} MiB   "));
     }
 }
 
@@ -132,8 +141,8 @@ Console.WriteLine(string.Create(inv, $"""
     | completed / failed / corrupt / cancelled | {Stats.Completed} / {Stats.Failed} / {Stats.Corrupt} / {Stats.Cancelled} |
     | bytes / wall time | {gb:F3} GB / {wall:F2} s |
     | throughput | {gb / wall:F3} GB/s |
-    | time to first byte p50 / p99 / max | {Ms(ttfb, 50):F2} / {Ms(ttfb, 99):F2} / {Ms(ttfb, 100):F2} ms |
-    | download time p50 / max | {Ms(downloadTime, 50):F0} / {Ms(downloadTime, 100):F0} ms |
+    | time to first byte p50 / p99 / max (every download that got one) | {Ms(ttfb, 50):F2} / {Ms(ttfb, 99):F2} / {Ms(ttfb, 100):F2} ms |
+    | download time p50 / max (completed) | {Ms(downloadTime, 50):F0} / {Ms(downloadTime, 100):F0} ms |
     | server CPU (user+sys) | {(usage is null ? "n/a" : $"{usage.Value.CpuSeconds:F2} s ({usage.Value.UserSeconds:F2} user, {usage.Value.SysSeconds:F2} sys)")} |
     | server CPU-seconds per GB | {cpuPerGb} |
     | server peak RSS sampled / VmHWM | {rss} / {hwm} MiB |

@@ -123,9 +123,12 @@ internal sealed class ProcSampler(int[] pids)
         return new Usage(u / TicksPerSecond, s / TicksPerSecond, Interlocked.Read(ref _peakRssKiB), pids.Sum(p => Status(p, "VmHWM:")), gone + pids.Length - _start.Count);
     }
 
+    public long CurrentRssKiB { get; private set; }
+
     private void Sample()
     {
         long rss = pids.Sum(p => Status(p, "VmRSS:"));
+        CurrentRssKiB = rss;
         long seen;
         while (rss > (seen = Interlocked.Read(ref _peakRssKiB)) && Interlocked.CompareExchange(ref _peakRssKiB, rss, seen) != seen)
         {
