@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: build run test test-fast test-long bench publish clean
+.PHONY: build run test test-fast test-long bench load compare publish clean
 
 build:
 	$(DOTNET) build RawZipServer.sln -c Release
@@ -35,6 +35,16 @@ publish:
 
 bench:
 	$(DOTNET) run -c Release --project perf/RawZipServer.Benchmarks -- --filter '*'
+
+# Load driver against the Release server (synthetic origin, 4 × 1 GiB stored archive): 1 download, then
+# 4 concurrent, 3 runs each, medians. Loopback only; bounded to 5 minutes. See perf/README.md.
+load:
+	timeout 300 bash perf/compare.sh load
+
+# The same side by side with an ASP.NET Core + ZipArchive baseline and nginx proxying the same bytes
+# (installs Debian's nginx through apt when missing). Bounded to 15 minutes.
+compare:
+	timeout 900 bash perf/compare.sh compare
 
 clean:
 	$(DOTNET) clean RawZipServer.sln
