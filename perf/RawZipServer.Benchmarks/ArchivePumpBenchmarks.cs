@@ -41,7 +41,7 @@ public class ArchivePumpBenchmarks
     public async Task<long> GeneratorIntoPipeOnly()
     {
         var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
-        var drain = DrainAsync(pipe.Reader);
+        var drain = PipedStreamer.DrainAsync(pipe.Reader);
         long total = 0;
         foreach (var entry in _manifest.Entries)
         {
@@ -64,29 +64,6 @@ public class ArchivePumpBenchmarks
     }
 
     [Benchmark]
-    public async Task<long> ZipArchiveStreamer()
-    {
-        var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
-        var drain = DrainAsync(pipe.Reader);
-        var streamer = new ZipArchiveStreamer(_origins, 64 * 1024, TimeSpan.FromMinutes(1), _manifest, DateTimeOffset.UnixEpoch);
-        await streamer.WriteAsync(pipe.Writer, null, CancellationToken.None);
-        await pipe.Writer.CompleteAsync();
-        return await drain;
-    }
-
-    private static async Task<long> DrainAsync(PipeReader reader)
-    {
-        long total = 0;
-        while (true)
-        {
-            var result = await reader.ReadAsync();
-            total += result.Buffer.Length;
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                await reader.CompleteAsync();
-                return total;
-            }
-        }
-    }
+    public Task<long> ZipArchiveStreamer() =>
+        PipedStreamer.RunAsync(new ZipArchiveStreamer(_origins, 64 * 1024, TimeSpan.FromMinutes(1), _manifest, DateTimeOffset.UnixEpoch));
 }

@@ -67,29 +67,6 @@ public class DeflateBenchmarks
     [Benchmark]
     public Task<long> DeflateFastest() => RunAsync(_deflated);
 
-    private async Task<long> RunAsync(ArchiveManifest manifest)
-    {
-        var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
-        var drain = DrainAsync(pipe.Reader);
-        var streamer = new ZipArchiveStreamer(_origins, 64 * 1024, TimeSpan.FromMinutes(1), manifest, DateTimeOffset.UnixEpoch, CompressionLevel.Fastest);
-        await streamer.WriteAsync(pipe.Writer, null, CancellationToken.None);
-        await pipe.Writer.CompleteAsync();
-        return await drain;
-    }
-
-    private static async Task<long> DrainAsync(PipeReader reader)
-    {
-        long total = 0;
-        while (true)
-        {
-            var result = await reader.ReadAsync();
-            total += result.Buffer.Length;
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                await reader.CompleteAsync();
-                return total;
-            }
-        }
-    }
+    private Task<long> RunAsync(ArchiveManifest manifest) =>
+        PipedStreamer.RunAsync(new ZipArchiveStreamer(_origins, 64 * 1024, TimeSpan.FromMinutes(1), manifest, DateTimeOffset.UnixEpoch, CompressionLevel.Fastest));
 }
