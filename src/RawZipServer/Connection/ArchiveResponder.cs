@@ -108,6 +108,9 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             ? new TarArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow)
             : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
         streamer.Metrics = server.Metrics;
+        streamer.Retries = options.Upstream.Retries;
+        streamer.Logger = logger;
+        streamer.ArchiveId = id;
         Record.Entries = manifest.Entries.Length;
         long length = streamer.Length;
         var validators = ArchiveValidators.For(manifest, length, server.Origins.DefaultName);
@@ -204,7 +207,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         catch (ArchiveAbortedException ex)
         {
             // SPEC §3: after the first byte a failure can only abort (chunked: no last chunk; fixed length: short).
-            Log.ArchiveAborted(logger, connection.ConnectionId, id, ex.Message);
+            Log.ArchiveAborted(logger, connection.ConnectionId, id, ex.EntryIndex, ex.Reason);
             connection.Abort(new ConnectionAbortedException(ex.Message, ex));
             return Ended(AbortReason.Origin, ex.Message, streamer);
         }
