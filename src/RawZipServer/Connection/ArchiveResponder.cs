@@ -38,6 +38,11 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             return await RefuseAsync(id, refusal.Status, refusal.Reason, keepAlive).ConfigureAwait(false);
         }
 
+        if (server.Draining)
+        {
+            return await RefuseAsync(id, 503, "server is shutting down", keepAlive: false, "Retry-After: 1").ConfigureAwait(false);
+        }
+
         if (!server.TryEnterArchive())
         {
             return await RefuseAsync(id, 503, "too many archives in progress, retry shortly", keepAlive, "Retry-After: 1").ConfigureAwait(false);
