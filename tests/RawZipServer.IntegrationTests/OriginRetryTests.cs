@@ -23,13 +23,13 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
     /// a healthy archive downloaded at the same time. Returns the faulty one's response; the healthy one is verified here.
     /// </summary>
     private async Task<(RawResponse Response, ArchiveSpec Spec, Dictionary<string, double> Metrics)> RunAsync(
-        string source, string name, bool sized = true, string retries = "3", bool chunkedArchive = false)
+        string source, string name, bool sized = true, string retries = "3", bool chunkedArchive = false, string idleTimeout = "00:00:05")
     {
         await using var origin = await OriginServer.StartAsync();
         await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?>
         {
             ["Upstream:Retries"] = retries,
-            ["Upstream:IdleTimeout"] = "00:00:05",
+            ["Upstream:IdleTimeout"] = idleTimeout,
         });
         var spec = new ArchiveSpec()
             .Synthetic("first.bin", 150_000, 1, size: !chunkedArchive)
@@ -81,6 +81,42 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
         await AssertCompleteAndCorrectAsync(response, spec, "archive after two resumed resets");
         Assert.Equal(2, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
         Assert.Equal(0, metrics["rawzip_archives_aborted_total{reason=\"origin\"}"]);
+    }
+
+    [Fact]
+    public async Task AStalledReadTimesOutAndIsResumed()
+    {
+        var (response, spec, metrics) = await RunAsync("stall-once/s.bin", "s.bin", idleTimeout: "00:00:01");
+        await AssertCompleteAndCorrectAsync(response, spec, "archive after a stalled read");
+        Assert.Equal(1, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
+    }
+
+    [Fact]
+    public async Task ARangeWhoseSliceBreaksIsResumedInsideTheSliceAndEqualsTheFullDownload()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var server = await TestServer.StartAsync(output, origin.BaseUrl);
+        byte[] content = origin.AddFile("r.bin", Bytes(300_000, 2));
+        ArchiveSpec Spec(string source) => new ArchiveSpec()
+            .Synthetic("first.bin", 150_000, 1, crc: true)
+            .File("faulty.bin", source, content, origin: "web")
+            .Synthetic("last.bin", 20_000, 3, crc: true);
+        server.WriteManifest("healthy", Spec("versioned/r.bin"));
+        // The same archive bytes (names, sizes, times and CRCs agree); only where the entry's bytes come from differs.
+        server.WriteManifest("faulty", Spec("reset/30000/2/r.bin"));
+        using var client = server.CreateClient();
+        byte[] full = await client.GetByteArrayAsync("/archive/healthy");
+
+        const int from = 200_000, to = 420_000;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/archive/faulty");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.PartialContent, response.StatusCode);
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(full[from..(to + 1)], body);
+        var metrics = await Poll.UntilAsync(() => ScrapeAsync(client), m => m["rawzip_archives_active"] == 0);
+        Assert.Equal(2, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
+        output.WriteLine($"origin requests: {string.Join(", ", origin.Requests)}");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace RawZipServer.IntegrationTests.Infrastructure;
 /// <c>times</c> requests; <c>error/{times}/{name}</c> answers 503 the first <c>times</c> requests; <c>ignore-range/{name}</c>,
 /// <c>changing-etag/{name}</c> and <c>wrong-length/{name}</c> reset the first request after half the file, then
 /// answer every Range with the whole file (200), change the ETag on every request (so If-Match gets 412),
-/// or claim a Content-Range total one byte longer.
+/// or claim a Content-Range total one byte longer; <c>stall-once/{name}</c> sends half the first time and then nothing.
 /// </summary>
 internal sealed class OriginServer : IAsyncDisposable
 {
@@ -98,6 +98,24 @@ internal sealed class OriginServer : IAsyncDisposable
             }
 
             return origin.ServeFaultyAsync(context, name, origin.ETagOf(name));
+        });
+        app.MapGet("/stall-once/{name}", async (string name, HttpContext context) =>
+        {
+            if (origin.Hit($"stall-once/{name}") > 1)
+            {
+                await origin.ServeFaultyAsync(context, name, origin.ETagOf(name));
+                return;
+            }
+
+            if (origin.FindOr404(name, context) is not { } content)
+            {
+                return;
+            }
+
+            context.Response.Headers.ETag = origin.ETagOf(name);
+            await SendFirstHalfAsync(context, content);
+            await StallAsync(context);
+            context.Abort();
         });
         foreach (string fault in new[] { "ignore-range", "changing-etag", "wrong-length" })
         {
