@@ -23,7 +23,7 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
     /// a healthy archive downloaded at the same time. Returns the faulty one's response; the healthy one is verified here.
     /// </summary>
     private async Task<(RawResponse Response, ArchiveSpec Spec, Dictionary<string, double> Metrics)> RunAsync(
-        string source, string name, bool sized = true, string retries = "3", bool chunkedArchive = false, string idleTimeout = "00:00:05")
+        string source, string name, bool sized = true, string retries = "3", bool chunkedArchive = false, string idleTimeout = "00:00:05", string format = "zip", bool deflate = false)
     {
         await using var origin = await OriginServer.StartAsync();
         await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?>
@@ -31,9 +31,10 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
             ["Upstream:Retries"] = retries,
             ["Upstream:IdleTimeout"] = idleTimeout,
         });
-        var spec = new ArchiveSpec()
+        var spec = new ArchiveSpec { Format = format }
             .Synthetic("first.bin", 150_000, 1, size: !chunkedArchive)
-            .File("faulty.bin", source, origin.AddFile(name, Bytes(300_000, 2)), size: sized, crc: false, origin: "web")
+            .File("faulty.bin", source, origin.AddFile(name, Bytes(300_000, 2)), size: sized, crc: false, origin: "web",
+                compression: deflate ? "deflate" : null, deflated: deflate)
             .Synthetic("last.bin", 20_000, 3);
         server.WriteManifest("faulty", spec);
         var healthy = new ArchiveSpec().Synthetic("healthy/a.bin", 2_000_000, 10).Synthetic("healthy/b.bin", 500_000, 11);
@@ -56,6 +57,25 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
     {
         Assert.True(response.Complete, $"{label}: expected the complete archive after retries, got {response}");
         Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
+        if (spec.Format == "tar")
+        {
+            using var file = TempFile.Write(response.Body);
+            await TarReaders.PythonAsync(file.Path, spec.Expected, TimeSpan.FromSeconds(60));
+            await TarReaders.GnuTarAsync(file.Path, spec.Expected, TimeSpan.FromSeconds(60));
+            return;
+        }
+
+        if (spec.Expected.Any(e => e.Deflated))
+        {
+            // The format inspector checks stored archives only; the readers check deflated data and its CRC-32.
+            using var file = TempFile.Write(response.Body);
+            await ArchiveReaders.UnzipAsync(file.Path, spec.Expected, TimeSpan.FromSeconds(60));
+            await ArchiveReaders.PythonAsync(file.Path, spec.Expected, TimeSpan.FromSeconds(60));
+            await ArchiveReaders.SevenZipAsync(file.Path, TimeSpan.FromSeconds(60));
+            await ArchiveReaders.VerifyWithDotNetAsync(file.Path, spec.Expected);
+            return;
+        }
+
         await ArchiveReaders.VerifyAsync(response.Body, spec.Expected, output, label);
     }
 
@@ -81,6 +101,16 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
         await AssertCompleteAndCorrectAsync(response, spec, "archive after two resumed resets");
         Assert.Equal(2, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
         Assert.Equal(0, metrics["rawzip_archives_aborted_total{reason=\"origin\"}"]);
+    }
+
+    [Theory]
+    [InlineData("tar", false)]
+    [InlineData("zip", true)]
+    public async Task AResumedEntryIsCorrectInTarAndThroughDeflateToo(string format, bool deflate)
+    {
+        var (response, spec, metrics) = await RunAsync("reset/70000/2/r.bin", "r.bin", format: format, deflate: deflate);
+        await AssertCompleteAndCorrectAsync(response, spec, $"{format}{(deflate ? " deflate" : "")} archive after two resumed resets");
+        Assert.Equal(2, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
     }
 
     [Fact]
