@@ -187,6 +187,30 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task EveryRetryAndTheAbortAreLoggedWithTheArchiveIdEntryIndexAndReason()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        var logs = new CapturingLoggerFactory(output);
+        await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?> { ["Upstream:Retries"] = "1" }, logs);
+        var spec = new ArchiveSpec()
+            .Synthetic("first.bin", 100_000, 1)
+            .Synthetic("second.bin", 1000, 2)
+            .File("faulty.bin", "reset/50000/9/l.bin", origin.AddFile("l.bin", Bytes(200_000, 3)), crc: false, origin: "web");
+        server.WriteManifest("logged", spec);
+        AssertAborted(await Requests.SendAsync(server, Requests.Get("/archive/logged")));
+
+        var retry = Assert.Single(logs.Events, e => e.Fields.ContainsKey("RetryReason"));
+        Assert.Equal("logged", retry["ArchiveId"]);
+        Assert.Equal(2, retry["EntryIndex"]);
+        Assert.Equal("read", retry["RetryReason"]);
+        var abort = await Poll.UntilAsync(() => Task.FromResult(logs.Events.FirstOrDefault(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("aborted", StringComparison.Ordinal))), e => e is not null);
+        Assert.NotNull(abort);
+        Assert.Equal("logged", abort["ArchiveId"]);
+        Assert.Equal(2, abort["EntryIndex"]);
+        Assert.Contains("no retries left of 1", (string)abort["Reason"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnOriginWithoutValidatorIsNotResumed()
     {
         // drop/ announces the length, sends half and resets, with neither ETag nor Last-Modified.
