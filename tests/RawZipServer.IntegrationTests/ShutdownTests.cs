@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Threading.Channels;
 using RawZipServer.Hosting;
 using RawZipServer.IntegrationTests.Infrastructure;
@@ -126,5 +127,52 @@ public sealed class ShutdownTests(ITestOutputHelper output)
 
             Directory.Delete(manifests, recursive: true);
         }
+    }
+}
+
+/// <summary>The drain in process (what SIGTERM calls), for what the process test cannot see cheaply: POST refused, the aborted count.</summary>
+public sealed class DrainTests(ITestOutputHelper output)
+{
+    private const string Key = "drain-test-key";
+
+    [Fact]
+    public async Task DrainingRefusesGetPostAndHealthzWithoutWaitingForIdleConnectionsAndAbortsWhatOutlivesTheDrain()
+    {
+        await using var server = await TestServer.StartAsync(output, settings: new Dictionary<string, string?> { ["Auth:ApiKeys"] = Key });
+        server.WriteManifest("stuck", new ArchiveSpec().Synthetic("stuck.bin", 500_000_000, 6));
+        server.WriteManifest("late", new ArchiveSpec().Synthetic("late.bin", 1000, 7));
+        using var idle = server.Connect(); // a keep-alive connection with no request must not hold the drain
+        using var stuck = server.Connect();
+        await stuck.SendAsync(Requests.Get("/archive/stuck"));
+        await Task.Delay(300);
+
+        var stopwatch = Stopwatch.StartNew();
+        var drain = server.DrainAndStopAsync(TimeSpan.FromSeconds(3));
+
+        var health = await Requests.SendAsync(server, Requests.Get("/healthz"));
+        Assert.Equal(503, health.Status);
+        Assert.Equal("close", health.Header("Connection"));
+        var late = await Requests.SendAsync(server, Requests.Get("/archive/late"));
+        Assert.Equal(503, late.Status);
+        Assert.Equal("1", late.Header("Retry-After"));
+        string body = new ArchiveSpec().Synthetic("p.bin", 10, 1).ToJson();
+        var post = await Requests.SendAsync(server, $"POST /archive HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {Key}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+        Assert.Equal(503, post.Status);
+
+        Assert.Equal(1, await drain);
+        output.WriteLine($"drained in {stopwatch.Elapsed}");
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2.8), TimeSpan.FromSeconds(8));
+        var cut = await stuck.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal("HTTP/1.1 200 OK", cut.StatusLine);
+        Assert.False(cut.Complete);
+    }
+
+    [Fact]
+    public async Task WithNothingInFlightTheDrainEndsAtOnce()
+    {
+        await using var server = await TestServer.StartAsync(output);
+        var stopwatch = Stopwatch.StartNew();
+        Assert.Equal(0, await server.DrainAndStopAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
     }
 }
