@@ -116,7 +116,7 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
     [Fact]
     public async Task AStalledReadTimesOutAndIsResumed()
     {
-        var (response, spec, metrics) = await RunAsync("stall-once/s.bin", "s.bin", idleTimeout: "00:00:01");
+        var (response, spec, metrics) = await RunAsync("stall-once/s.bin", "s.bin", idleTimeout: "00:00:02");
         await AssertCompleteAndCorrectAsync(response, spec, "archive after a stalled read");
         Assert.Equal(1, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
     }
