@@ -8,6 +8,9 @@ internal sealed class ArchiveAbortedException(int entryIndex, string reason, Exc
     : Exception($"entry {entryIndex}: {reason}", inner)
 {
     public int EntryIndex { get; } = entryIndex;
+
+    /// <summary>The reason without the "entry N: " prefix.</summary>
+    public string Reason { get; } = reason;
 }
 
 /// <summary>The client went away (its side of the connection completed); nothing is left to send to.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.IO.Pipelines;
+using RawZipServer.Metrics;
 using RawZipServer.Origin;
 
 namespace RawZipServer.Archive;
@@ -12,6 +13,13 @@ internal abstract partial class ArchiveStreamer
     /// <paramref name="deflater"/> the origin reads into its scratch buffer instead and the compressed
     /// bytes go into the output. Returns the number of origin (uncompressed) bytes.
     /// </summary>
+    /// <remarks>
+    /// A read that breaks (reset, <c>Upstream:IdleTimeout</c>, a body shorter than announced) is resumed up to
+    /// <see cref="Retries"/> times at the first byte not yet sent, pinned to the first response's validator
+    /// (<see cref="ResumeAsync"/>); bytes already handed on are never asked for twice, so the CRC and the
+    /// deflater simply go on.
+    /// </remarks>
+    /// <param name="file">Owned by the caller; a resumed response that replaces it is owned (and disposed) here.</param>
     /// <param name="expected">The size promised by the header, or -1.</param>
     /// <param name="crc">Null when nothing needs the CRC (tar without a manifest CRC).</param>
     /// <param name="maxUnknownSize">An entry of unknown size aborts when it reaches this many bytes.</param>
@@ -22,64 +30,147 @@ internal abstract partial class ArchiveStreamer
         crc?.Reset();
         long remaining = expected >= 0 ? expected : long.MaxValue;
         long total = 0;
-        while (remaining > 0)
+        var source = file;
+        try
         {
-            var memory = deflater is null ? output.GetMemory(ReadSize) : deflater.Buffer;
-            if (remaining < memory.Length)
+            while (remaining > 0)
             {
-                memory = memory[..(int)remaining];
-            }
-
-            int n;
-            try
-            {
-                n = await file.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new ArchiveAbortedException(index, $"origin read failed after {total} bytes: {ex.Message}", ex);
-            }
-
-            if (n == 0)
-            {
-                if (expected >= 0)
+                var memory = deflater is null ? output.GetMemory(ReadSize) : deflater.Buffer;
+                if (remaining < memory.Length)
                 {
-                    throw new ArchiveAbortedException(index, $"origin ended after {total} of {expected} bytes");
+                    memory = memory[..(int)remaining];
                 }
 
-                break;
+                int n;
+                string? broke = null;
+                Exception? error = null;
+                try
+                {
+                    n = await source.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                    if (n == 0 && expected >= 0)
+                    {
+                        broke = $"origin ended after {total} of {expected} bytes";
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    n = 0;
+                    broke = $"origin read failed after {total} bytes: {ex.Message}";
+                    error = ex;
+                }
+
+                if (broke is not null)
+                {
+                    if (source != file)
+                    {
+                        await source.DisposeAsync().ConfigureAwait(false);
+                        source = file;
+                    }
+
+                    source = await ResumeAsync(file, index, total, expected, broke, error, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
+                var data = memory.Span[..n];
+                crc?.Append(data);
+                if (deflater is null)
+                {
+                    output.Advance(n);
+                }
+                else
+                {
+                    deflater.Write(data);
+                }
+
+                total += n;
+                remaining -= n;
+                // Per read (one per flush), never per byte: one interlocked add in the metrics listener.
+                Metrics?.OriginBytes.Add(n);
+                if (expected < 0 && total >= maxUnknownSize)
+                {
+                    throw new ArchiveAbortedException(index, $"entry of unknown size reached {maxUnknownSize} bytes, more than its header allows");
+                }
+
+                await FlushAsync(output, cancellationToken).ConfigureAwait(false);
             }
 
-            var data = memory.Span[..n];
-            crc?.Append(data);
-            if (deflater is null)
+            if (expected >= 0 && source.Length < 0 && await HasMoreAsync(output, source, cancellationToken).ConfigureAwait(false))
             {
-                output.Advance(n);
-            }
-            else
-            {
-                deflater.Write(data);
+                // Nothing bounded the origin to the manifest's size: a longer file must not be cut into a valid-looking entry.
+                throw new ArchiveAbortedException(index, $"origin has more than the {expected} bytes the manifest says");
             }
 
-            total += n;
-            remaining -= n;
-            // Per read (one per flush), never per byte: one interlocked add in the metrics listener.
-            Metrics?.OriginBytes.Add(n);
-            if (expected < 0 && total >= maxUnknownSize)
-            {
-                throw new ArchiveAbortedException(index, $"entry of unknown size reached {maxUnknownSize} bytes, more than its header allows");
-            }
-
-            await FlushAsync(output, cancellationToken).ConfigureAwait(false);
+            return total;
         }
-
-        if (expected >= 0 && file.Length < 0 && await HasMoreAsync(output, file, cancellationToken).ConfigureAwait(false))
+        finally
         {
-            // Nothing bounded the origin to the manifest's size: a longer file must not be cut into a valid-looking entry.
-            throw new ArchiveAbortedException(index, $"origin has more than the {expected} bytes the manifest says");
+            if (source != file)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the origin again for the rest of entry <paramref name="index"/> after <paramref name="done"/> bytes of
+    /// <paramref name="first"/>: <c>Range</c> from the first missing byte, pinned (<c>If-Match</c>, or
+    /// <c>If-Unmodified-Since</c> for a date) to <paramref name="first"/>'s validator. Transient failures of that request
+    /// are retried too, while retries last; everything else aborts: retries used up, no validator to pin to, an
+    /// origin that ignores the range, sends another slice, another version or another total length.
+    /// </summary>
+    private async ValueTask<OriginFile> ResumeAsync(OriginFile first, int index, long done, long expected, string broke, Exception? error, CancellationToken cancellationToken)
+    {
+        var m = Manifest.Entries[index];
+        string? validator = first.Validator;
+        if (validator is null)
+        {
+            throw new ArchiveAbortedException(index, $"{broke}; not resumed: the origin gave no validator (strong ETag or Last-Modified) to pin the rest to", error);
         }
 
-        return total;
+        long wholeLength = first.TotalLength >= 0 ? first.TotalLength : first.Offset == 0 ? first.Length : -1;
+        while (true)
+        {
+            if (!await TryRetryAsync(index, RetryReason.Read, broke, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ArchiveAbortedException(index, Retries == 0 ? broke : $"{broke} (no retries left of {Retries})", error);
+            }
+
+            var origin = Origins.Find(m.Origin) ?? throw new ArchiveAbortedException(index, $"origin '{m.Origin}' is not configured");
+            Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
+            long offset = first.Offset + done;
+            OriginFile next;
+            try
+            {
+                next = await origin.OpenAsync(m.Source!, offset, expected >= 0 ? expected - done : -1, validator, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OriginException ex) when (ex.Transient)
+            {
+                broke = $"resuming at byte {offset} failed: {ex.Message}";
+                error = ex;
+                continue;
+            }
+            catch (OriginException ex)
+            {
+                throw new ArchiveAbortedException(index, $"{broke}; resuming at byte {offset} refused: {ex.Message}", ex);
+            }
+
+            string? problem = next.Validator != validator ? $"the origin now has version {next.Validator ?? "(none)"}, not {validator}"
+                : wholeLength >= 0 && next.TotalLength >= 0 && next.TotalLength != wholeLength ? $"the file is now {next.TotalLength} bytes, was {wholeLength}"
+                : expected >= 0 && next.Length >= 0 && next.Length != expected - done ? $"the origin sends {next.Length} bytes, {expected - done} are missing"
+                : null;
+            if (problem is not null)
+            {
+                await next.DisposeAsync().ConfigureAwait(false);
+                throw new ArchiveAbortedException(index, $"{broke}; resuming at byte {offset}: {problem}");
+            }
+
+            return next;
+        }
     }
 
     /// <summary>Reads one probe byte into scratch pipe memory (never advanced, so never sent).</summary>

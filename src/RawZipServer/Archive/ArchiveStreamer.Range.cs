@@ -93,6 +93,7 @@ internal abstract partial class ArchiveStreamer
         var m = Manifest.Entries[index];
         var origin = _origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
         var file = await origin.OpenAsync(m.Source!, offset, length, Pins![index], cancellationToken).ConfigureAwait(false);
+        file.Offset = offset;
         if (file.TotalLength >= 0 && file.TotalLength != size)
         {
             await file.DisposeAsync().ConfigureAwait(false);

@@ -41,6 +41,47 @@ internal abstract partial class ArchiveStreamer
     /// <summary>Where bytes and origin requests are counted; null (benchmarks, unit tests) counts nothing.</summary>
     public ServerMetrics? Metrics { get; set; }
 
+    /// <summary><c>Upstream:Retries</c>: how often one entry's origin requests are repeated after transient failures (opens and resumes together).</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Where retries are logged; null logs nothing.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
+    /// <summary>The archive's id, for log lines.</summary>
+    public string? ArchiveId { get; set; }
+
+    /// <summary>Retries spent on the entry being streamed (opens and resumes share <see cref="Retries"/>).</summary>
+    private int _retriesUsed;
+    private int _retriesIndex = -1;
+
+    /// <summary>
+    /// Counts one retry of entry <paramref name="index"/> and waits a little before it (100 ms, doubling, at most 2 s);
+    /// false when the entry has used up <see cref="Retries"/>.
+    /// </summary>
+    private async ValueTask<bool> TryRetryAsync(int index, string retryReason, string why, CancellationToken cancellationToken)
+    {
+        if (_retriesIndex != index)
+        {
+            _retriesIndex = index;
+            _retriesUsed = 0;
+        }
+
+        if (_retriesUsed >= Retries)
+        {
+            return false;
+        }
+
+        _retriesUsed++;
+        Metrics?.OriginRetries.Add(1, new KeyValuePair<string, object?>("reason", retryReason));
+        if (Logger is { } logger)
+        {
+            Connection.Log.OriginRetry(logger, ArchiveId, index, _retriesUsed, Retries, retryReason, why);
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(_retriesUsed - 1, 5))), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Bytes this archive's flushes have handed to the connection so far (response head and chunk framing included).</summary>
     public long BytesSent { get; private set; }
 
@@ -70,7 +111,25 @@ internal abstract partial class ArchiveStreamer
         var origin = _origins.Find(m.Origin) ?? throw new OriginException($"origin '{m.Origin}' is not configured");
         Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
         // A manifest etag pins every read (SPEC §4): the archive's ETag promises that version.
-        var file = await origin.OpenAsync(m.Source!, 0, -1, m.ETag, cancellationToken).ConfigureAwait(false);
+        OriginFile file;
+        while (true)
+        {
+            try
+            {
+                file = await origin.OpenAsync(m.Source!, 0, -1, m.ETag, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OriginException ex) when (ex.Transient)
+            {
+                if (!await TryRetryAsync(index, RetryReason.Open, ex.Message, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
+            }
+        }
+
         string? problem = null;
         if (m.Size >= 0 && file.Length >= 0 && file.Length != m.Size)
         {

@@ -148,8 +148,10 @@ internal sealed class ArchiveConnectionHandler(ServerContext server, ILogger<Arc
         var record = responder.Record;
         if (path.SequenceEqual("/healthz") && getOrHead)
         {
-            record.Status = 200;
-            ResponseWriter.WriteText(output, 200, "ok", !keepAlive, headOnly: head.Method == HttpMethod.Head);
+            // Draining (SIGTERM): load balancers take this server out while its archives finish.
+            keepAlive &= !server.Draining;
+            record.Status = server.Draining ? 503 : 200;
+            ResponseWriter.WriteText(output, record.Status, server.Draining ? "draining" : "ok", !keepAlive, headOnly: head.Method == HttpMethod.Head);
         }
         else if (path.SequenceEqual("/metrics") && getOrHead)
         {

@@ -45,6 +45,11 @@ internal sealed partial class ArchiveResponder
             return await RefuseAsync(PostedId, 400, $"request body did not arrive in full within {server.Options.Limits.RequestHeadersTimeout} (Limits:RequestHeadersTimeout)", keepAlive: false).ConfigureAwait(false);
         }
 
+        if (server.Draining)
+        {
+            return await RefuseAsync(PostedId, 503, "server is shutting down", keepAlive: false, "Retry-After: 1").ConfigureAwait(false);
+        }
+
         if (!server.TryEnterArchive())
         {
             return await RefuseAsync(PostedId, 503, "too many archives in progress, retry shortly", head.KeepAlive, "Retry-After: 1").ConfigureAwait(false);

@@ -38,6 +38,11 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             return await RefuseAsync(id, refusal.Status, refusal.Reason, keepAlive).ConfigureAwait(false);
         }
 
+        if (server.Draining)
+        {
+            return await RefuseAsync(id, 503, "server is shutting down", keepAlive: false, "Retry-After: 1").ConfigureAwait(false);
+        }
+
         if (!server.TryEnterArchive())
         {
             return await RefuseAsync(id, 503, "too many archives in progress, retry shortly", keepAlive, "Retry-After: 1").ConfigureAwait(false);
@@ -108,6 +113,9 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             ? new TarArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow)
             : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
         streamer.Metrics = server.Metrics;
+        streamer.Retries = options.Upstream.Retries;
+        streamer.Logger = logger;
+        streamer.ArchiveId = id;
         Record.Entries = manifest.Entries.Length;
         long length = streamer.Length;
         var validators = ArchiveValidators.For(manifest, length, server.Origins.DefaultName);
@@ -204,7 +212,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
         catch (ArchiveAbortedException ex)
         {
             // SPEC §3: after the first byte a failure can only abort (chunked: no last chunk; fixed length: short).
-            Log.ArchiveAborted(logger, connection.ConnectionId, id, ex.Message);
+            Log.ArchiveAborted(logger, connection.ConnectionId, id, ex.EntryIndex, ex.Reason);
             connection.Abort(new ConnectionAbortedException(ex.Message, ex));
             return Ended(AbortReason.Origin, ex.Message, streamer);
         }

@@ -34,6 +34,13 @@ internal sealed class ServerContext(ServerOptions options, ManifestStore manifes
 
     public int ActiveArchives => Volatile.Read(ref _activeArchives);
 
+    private volatile bool _draining;
+
+    /// <summary>Set on SIGTERM: <c>/healthz</c> answers 503 and new archives are refused with 503 while the in-flight ones finish.</summary>
+    public bool Draining => _draining;
+
+    public void BeginDrain() => _draining = true;
+
     /// <summary>Counts an archive in, unless <c>Limits:MaxConcurrentArchives</c> are already streaming.</summary>
     public bool TryEnterArchive()
     {

@@ -8,9 +8,6 @@ namespace RawZipServer.Hosting;
 
 internal static class Program
 {
-    /// <summary>How long in-flight archives may go on after SIGTERM/Ctrl+C before they are aborted.</summary>
-    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(10);
-
     public static async Task<int> Main(string[] args)
     {
         if (args is [SignCommand.Name, ..])
@@ -50,11 +47,9 @@ internal static class Program
         }
 
         await stop.Task.ConfigureAwait(false);
-        Console.WriteLine("Stopping");
-        using (var drain = new CancellationTokenSource(s_drainTimeout))
-        {
-            await host.StopAsync(drain.Token).ConfigureAwait(false);
-        }
+        Console.WriteLine($"Stopping: draining for at most {options.DrainTimeout} (Shutdown:DrainTimeout)");
+        int aborted = await host.DrainAndStopAsync(options.DrainTimeout).ConfigureAwait(false);
+        Console.WriteLine(aborted == 0 ? "Stopped: every archive finished" : $"Stopped: {aborted} archive(s) aborted at the end of the drain");
 
         await host.DisposeAsync().ConfigureAwait(false);
         return 0;

@@ -110,6 +110,31 @@ internal sealed class ServerHost : IAsyncDisposable
         return new ServerHost(server, provider, originClient, context);
     }
 
+    /// <summary>
+    /// SIGTERM's graceful stop: <c>/healthz</c> turns 503 and new archives are refused with 503 (the listeners stay open so
+    /// load balancers see it), in-flight archives go on until none is left or <paramref name="drainTimeout"/> has passed;
+    /// then the server stops and aborts whatever is still running.
+    /// </summary>
+    /// <returns>How many archives were still in progress when the drain time ran out (0 when all finished).</returns>
+    public async Task<int> DrainAndStopAsync(TimeSpan drainTimeout)
+    {
+        _context.BeginDrain();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (_context.ActiveArchives > 0 && deadline.Elapsed < drainTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        }
+
+        int left = _context.ActiveArchives;
+        // Only idle or refused connections (and the archives past their time) are left: a short grace, then abort.
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await _server.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+
+        return left;
+    }
+
     /// <summary>Stops accepting, lets connections finish until <paramref name="cancellationToken"/> fires, then aborts the rest.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 

@@ -11,6 +11,8 @@ internal sealed class ServerOptions
     public AuthOptions Auth { get; init; } = new();
     public LimitsOptions Limits { get; init; } = new();
     public UpstreamOptions Upstream { get; init; } = new();
+    /// <summary><c>Shutdown:DrainTimeout</c>: after SIGTERM/SIGINT, how long in-flight archives may go on before the rest are aborted.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LoggingOptions Logging { get; init; } = new();
     /// <summary><c>Tls:*</c>, required when a <c>Listen</c> address is https.</summary>
     public TlsOptions? Tls { get; init; }

@@ -56,6 +56,7 @@ internal static class ServerOptionsLoader
             MaxCrcReadBytes = Number(config, "Ranges:MaxCrcReadBytes", 4L << 30, 0, long.MaxValue),
             CrcStoreMaxEntries = (int)Number(config, "CrcStore:MaxEntries", 1_000_000, 0, int.MaxValue),
             CompressionLevel = LoadCompressionLevel(config["Compression:Level"]),
+            DrainTimeout = Duration(config, "Shutdown:DrainTimeout", TimeSpan.FromSeconds(30)),
             Limits = new LimitsOptions
             {
                 MaxConcurrentArchives = (int)Number(config, "Limits:MaxConcurrentArchives", 10000, 1, int.MaxValue),

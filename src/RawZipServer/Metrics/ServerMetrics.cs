@@ -21,6 +21,7 @@ internal sealed class ServerMetrics : IDisposable
         ["rawzip.archives.aborted"] = ("reason", [AbortReason.Origin, AbortReason.Client]),
         ["rawzip.archives.refused"] = ("status", []),
         ["rawzip.origin.requests"] = ("origin", []),
+        ["rawzip.origin.retries"] = ("reason", [RetryReason.Open, RetryReason.Read]),
     };
 
     public ServerMetrics()
@@ -33,6 +34,7 @@ internal sealed class ServerMetrics : IDisposable
         ResponseBytes = Meter.CreateCounter<long>("rawzip.response.bytes", "By", "Bytes written to clients for archive responses (head and chunk framing included), counted per flush");
         OriginBytes = Meter.CreateCounter<long>("rawzip.origin.bytes", "By", "Bytes read from origins into archives, counted per read");
         OriginRequests = Meter.CreateCounter<long>("rawzip.origin.requests", "{request}", "Files opened at origins, by origin name");
+        OriginRetries = Meter.CreateCounter<long>("rawzip.origin.retries", "{retry}", "Origin requests repeated after a transient failure, by reason (open: the request failed before the body; read: the body broke and the rest was asked for, pinned to the first response's validator)");
         ActiveConnections = Meter.CreateUpDownCounter<long>("rawzip.connections.active", "{connection}", "Client connections open now");
         TimeToFirstByte = Meter.CreateHistogram<double>("rawzip.time_to_first_byte", "s", "From the request head to the archive response head (manifest loaded, first origin file opened)");
         ArchiveDuration = Meter.CreateHistogram<double>("rawzip.archive.duration", "s", "From the request head to the archive's last byte or abort");
@@ -46,6 +48,7 @@ internal sealed class ServerMetrics : IDisposable
     public Counter<long> ResponseBytes { get; }
     public Counter<long> OriginBytes { get; }
     public Counter<long> OriginRequests { get; }
+    public Counter<long> OriginRetries { get; }
     public UpDownCounter<long> ActiveConnections { get; }
     public Histogram<double> TimeToFirstByte { get; }
     public Histogram<double> ArchiveDuration { get; }
@@ -62,4 +65,11 @@ internal static class AbortReason
 {
     public const string Origin = "origin";
     public const string Client = "client";
+}
+
+/// <summary>Values of the <c>reason</c> tag of <c>rawzip.origin.retries</c>.</summary>
+internal static class RetryReason
+{
+    public const string Open = "open";
+    public const string Read = "read";
 }

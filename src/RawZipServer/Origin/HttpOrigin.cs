@@ -56,7 +56,9 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
             if (response.StatusCode != expectedStatus)
             {
                 // A 200 where 206 was asked would put the file's first bytes at the range's place.
-                throw new OriginException($"origin '{Name}' answered {(int)response.StatusCode} for '{source}'{(ranged ? $" (asked for {request.Headers.GetValues("Range").First()})" : "")}");
+                int status = (int)response.StatusCode;
+                throw new OriginException($"origin '{Name}' answered {status} for '{source}'{(ranged ? $" (asked for {request.Headers.GetValues("Range").First()})" : "")}",
+                    transient: status >= 500 || status == 408 || status == 429);
             }
 
             var content = response.Content;
@@ -77,7 +79,7 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
             }
 
             var file = new HttpOriginFile(response, stream: await content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), idleTimeout, cancellationToken,
-                contentLength, total, content.Headers.LastModified, response.Headers.ETag?.ToString());
+                contentLength, total, content.Headers.LastModified, response.Headers.ETag?.ToString()) { Offset = offset };
             if (ifMatch is not null && file.Validator != ifMatch)
             {
                 // Defence in depth: an origin that ignores If-Match must still not hand over another version.
@@ -96,7 +98,7 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
             }
 
             string why = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "timed out" : ex.Message;
-            throw new OriginException($"origin '{Name}' failed for '{source}': {why}", ex);
+            throw new OriginException($"origin '{Name}' failed for '{source}': {why}", ex, transient: !cancellationToken.IsCancellationRequested);
         }
     }
 

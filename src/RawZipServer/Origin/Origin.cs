@@ -39,6 +39,9 @@ internal abstract class OriginFile : IAsyncDisposable
     public DateTimeOffset? LastModified { get; protected init; }
     public string? ETag { get; protected init; }
 
+    /// <summary>Where in the whole file this one's first byte is (0 unless opened as a slice); a resume continues from here plus the bytes read.</summary>
+    public long Offset { get; set; }
+
     /// <summary>
     /// What identifies this version of the file: its strong ETag, else its Last-Modified as an HTTP date, else null.
     /// Recorded in the CRC store and used to pin later reads (<c>If-Match</c>, or comparing after opening).
@@ -54,4 +57,11 @@ internal abstract class OriginFile : IAsyncDisposable
 }
 
 /// <summary>An origin could not deliver a file: before the first body byte a 502, after it an abort.</summary>
-internal sealed class OriginException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="transient">
+/// The failure may pass (connection refused or reset, timeout, 5xx, 408, 429): the open is retried up to
+/// <c>Upstream:Retries</c> times. Anything else (404, 412, another slice or version) is final.
+/// </param>
+internal sealed class OriginException(string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
+{
+    public bool Transient { get; } = transient;
+}

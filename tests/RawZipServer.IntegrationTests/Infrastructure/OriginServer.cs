@@ -16,6 +16,12 @@ namespace RawZipServer.IntegrationTests.Infrastructure;
 /// flushes and aborts the connection; <c>stall/{name}</c> sends half and then nothing (until the
 /// client leaves, at most <see cref="StallLimit"/>); <c>slow-head/{name}</c> sends nothing at all.
 /// Every request is counted.
+/// Fault endpoints, each serving like <c>versioned/</c> when healthy (strong ETag, Range, If-Match), with a request
+/// counter per path: <c>reset/{after}/{times}/{name}</c> sends <c>after</c> bytes of the asked slice and resets, for the first
+/// <c>times</c> requests; <c>error/{times}/{name}</c> answers 503 the first <c>times</c> requests; <c>ignore-range/{name}</c>,
+/// <c>changing-etag/{name}</c> and <c>wrong-length/{name}</c> reset the first request after half the file, then
+/// answer every Range with the whole file (200), change the ETag on every request (so If-Match gets 412),
+/// or claim a Content-Range total one byte longer; <c>stall-once/{name}</c> sends half the first time and then nothing.
 /// </summary>
 internal sealed class OriginServer : IAsyncDisposable
 {
@@ -24,6 +30,8 @@ internal sealed class OriginServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly ConcurrentQueue<string> _ranges = new();
     private readonly ConcurrentDictionary<string, int> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    private int _inFlight;
 
     private OriginServer(WebApplication app, Uri baseUrl)
     {
@@ -34,6 +42,12 @@ internal sealed class OriginServer : IAsyncDisposable
     public Uri BaseUrl { get; private set; }
 
     public int RequestCount => _requests.Count;
+
+    /// <summary>Requests being answered now: a client's origin request left open shows here.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>How many requests the fault endpoint path (e.g. <c>reset/100/1/a.bin</c>) has had.</summary>
+    public int HitsOf(string path) => _hits.GetValueOrDefault(path);
 
     public IReadOnlyCollection<string> Requests => _requests;
 
@@ -60,8 +74,63 @@ internal sealed class OriginServer : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             origin._requests.Enqueue(context.Request.Method + " " + context.Request.Path + context.Request.QueryString);
-            await next(context);
+            Interlocked.Increment(ref origin._inFlight);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref origin._inFlight);
+            }
         });
+        app.MapGet("/reset/{after:int}/{times:int}/{name}", (int after, int times, string name, HttpContext context) =>
+        {
+            int hit = origin.Hit($"reset/{after}/{times}/{name}");
+            return origin.ServeFaultyAsync(context, name, origin.ETagOf(name), resetAfter: hit <= times ? after : -1);
+        });
+        app.MapGet("/error/{times:int}/{name}", (int times, string name, HttpContext context) =>
+        {
+            if (origin.Hit($"error/{times}/{name}") <= times)
+            {
+                context.Response.StatusCode = 503;
+                return Task.CompletedTask;
+            }
+
+            return origin.ServeFaultyAsync(context, name, origin.ETagOf(name));
+        });
+        app.MapGet("/stall-once/{name}", async (string name, HttpContext context) =>
+        {
+            if (origin.Hit($"stall-once/{name}") > 1)
+            {
+                await origin.ServeFaultyAsync(context, name, origin.ETagOf(name));
+                return;
+            }
+
+            if (origin.FindOr404(name, context) is not { } content)
+            {
+                return;
+            }
+
+            context.Response.Headers.ETag = origin.ETagOf(name);
+            await SendFirstHalfAsync(context, content);
+            await StallAsync(context);
+            context.Abort();
+        });
+        foreach (string fault in new[] { "ignore-range", "changing-etag", "wrong-length" })
+        {
+            // Three literal routes: the slim builder has no regex route constraint.
+            app.MapGet("/" + fault + "/{name}", (string name, HttpContext context) =>
+            {
+                int hit = origin.Hit($"{fault}/{name}");
+                bool firstRequest = hit == 1;
+                string etag = fault == "changing-etag" ? $"\"r{hit}-{name}\"" : origin.ETagOf(name);
+                return origin.ServeFaultyAsync(context, name, etag,
+                    resetAfter: firstRequest ? (origin._files.TryGetValue(name, out var c) ? c.Length / 2 : 0) : -1,
+                    ignoreRange: !firstRequest && fault == "ignore-range",
+                    extraTotal: !firstRequest && fault == "wrong-length" ? 1 : 0);
+            });
+        }
         app.MapGet("/files/{name}", async (string name, HttpContext context) =>
         {
             if (origin.FindOr404(name, context) is not { } content)
@@ -174,6 +243,55 @@ internal sealed class OriginServer : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         origin.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return origin;
+    }
+
+    private int Hit(string path) => _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// Serves <paramref name="name"/> as <c>versioned/</c> does under <paramref name="etag"/>, then misbehaves: resets after
+    /// <paramref name="resetAfter"/> body bytes (≥ 0), answers 200 with the whole file whatever the Range, or claims a total
+    /// <paramref name="extraTotal"/> bytes longer in Content-Range.
+    /// </summary>
+    private async Task ServeFaultyAsync(HttpContext context, string name, string etag, int resetAfter = -1, bool ignoreRange = false, int extraTotal = 0)
+    {
+        if (FindOr404(name, context) is not { } content)
+        {
+            return;
+        }
+
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.LastModified = "Tue, 14 Jul 2026 09:30:00 GMT";
+        string? ifMatch = context.Request.Headers.IfMatch;
+        if (ifMatch is not null && ifMatch != etag)
+        {
+            context.Response.StatusCode = 412;
+            return;
+        }
+
+        string? range = context.Request.Headers.Range;
+        long from = 0, to = content.Length - 1;
+        if (!ignoreRange && range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
+        {
+            string[] parts = range[6..].Split('-');
+            from = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            to = parts[1].Length == 0 ? content.Length - 1 : Math.Min(long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), content.Length - 1);
+            context.Response.StatusCode = 206;
+            context.Response.Headers.ContentRange = $"bytes {from}-{to}/{content.Length + extraTotal}";
+        }
+
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = to - from + 1;
+        var body = content.AsMemory((int)from, (int)(to - from + 1));
+        if (resetAfter >= 0 && resetAfter < body.Length)
+        {
+            await context.Response.Body.WriteAsync(body[..resetAfter], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(50, context.RequestAborted);
+            context.Abort();
+            return;
+        }
+
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     /// <summary>The file called <paramref name="name"/>, or null after answering 404.</summary>

@@ -89,6 +89,9 @@ internal sealed class TestServer : IAsyncDisposable
         Timeout = TimeSpan.FromMinutes(10),
     };
 
+    /// <summary>What SIGTERM does in the process: drain for at most <paramref name="drainTimeout"/>, then stop; returns the archives aborted.</summary>
+    public Task<int> DrainAndStopAsync(TimeSpan drainTimeout) => _host.DrainAndStopAsync(drainTimeout);
+
     public RawHttpConnection Connect() => RawHttpConnection.Connect(EndPoint);
 
     public async ValueTask DisposeAsync()
