@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Threading.Channels;
 using RawZipServer.IntegrationTests.Infrastructure;
 
 namespace RawZipServer.IntegrationTests;
@@ -33,73 +31,16 @@ public sealed class PublishedBinaryTests(ITestOutputHelper output)
         Assert.False(File.Exists(Path.Combine(root, "dist", "rawzip.dll")), "a single file, not a framework-dependent folder");
         Assert.True(File.Exists(Path.Combine(root, "dist", "appsettings.json")), "the demo configuration sits beside the binary");
 
-        var info = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.ArgumentList.Add("--Listen=http://127.0.0.1:0");
-        foreach (string key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("RAWZIP_", StringComparison.Ordinal) || k.StartsWith("DOTNET_", StringComparison.Ordinal)))
-        {
-            // Self-contained: nothing of the test's own .NET installation may leak in and make it work by accident.
-            info.Environment.Remove(key);
-        }
+        await using var server = await ServerProcess.StartAsync(binary, ["--Listen=http://127.0.0.1:0"], output, TimeSpan.FromSeconds(60), removeDotnetVariables: true);
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(1) };
+        using var response = await client.GetAsync("/archive/demo");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        byte[] archive = await response.Content.ReadAsByteArrayAsync();
+        await ArchiveReaders.VerifyAsync(archive, ProcessTests.DemoExpectation(Path.Combine(root, "dist")), output, "demo archive from dist/rawzip");
+        Assert.Contains("rawzip_archives_started_total 1", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
 
-        var lines = Channel.CreateUnbounded<string>();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Writer.TryWrite(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Writer.TryWrite("stderr: " + e.Data); } };
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            Uri address;
-            using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                while (true)
-                {
-                    string line = await lines.Reader.ReadAsync(startup.Token);
-                    output.WriteLine("server: " + line);
-                    if (line.StartsWith("Listening on ", StringComparison.Ordinal))
-                    {
-                        address = new Uri(line["Listening on ".Length..]);
-                        break;
-                    }
-                }
-            }
-
-            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
-            using var response = await client.GetAsync("/archive/demo");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            byte[] archive = await response.Content.ReadAsByteArrayAsync();
-            await ArchiveReaders.VerifyAsync(archive, ProcessTests.DemoExpectation(Path.Combine(root, "dist")), output, "demo archive from dist/rawzip");
-            Assert.Contains("rawzip_archives_started_total 1", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
-
-            var kill = await ArchiveReaders.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
-            Assert.Equal(0, kill.ExitCode);
-            using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
-            {
-                await process.WaitForExitAsync(exit.Token);
-            }
-
-            Assert.Equal(0, process.ExitCode);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            lines.Writer.TryComplete();
-            while (lines.Reader.TryRead(out string? rest))
-            {
-                output.WriteLine("server: " + rest);
-            }
-        }
+        await server.StopAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, server.ExitCode);
     }
 
     internal static string RepositoryRoot()

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Threading.Channels;
-using RawZipServer.Hosting;
 using RawZipServer.IntegrationTests.Infrastructure;
 
 namespace RawZipServer.IntegrationTests;
@@ -24,49 +21,10 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(manifests, "stuck.json"), new ArchiveSpec().Synthetic("stuck.bin", 500_000_000, 6).ToJson());
         File.WriteAllText(Path.Combine(manifests, "late.json"), new ArchiveSpec().Synthetic("late.bin", 1000, 7).ToJson());
 
-        string binary = typeof(ServerHost).Assembly.Location;
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (string arg in new[] { binary, "--Listen=http://127.0.0.1:0", "--Manifests:Directory=" + manifests, "--Shutdown:DrainTimeout=00:00:10" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (string key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("RAWZIP_", StringComparison.Ordinal)))
-        {
-            info.Environment.Remove(key);
-        }
-
-        var lines = Channel.CreateUnbounded<string>();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Writer.TryWrite(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Writer.TryWrite("stderr: " + e.Data); } };
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        await using var server = await ServerProcess.StartBuiltAsync(output, "--Listen=http://127.0.0.1:0", "--Manifests:Directory=" + manifests, "--Shutdown:DrainTimeout=00:00:10");
+        var address = server.Address;
         try
         {
-            Uri address;
-            using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            {
-                while (true)
-                {
-                    string line = await lines.Reader.ReadAsync(startup.Token);
-                    output.WriteLine("server: " + line);
-                    if (line.StartsWith("Listening on ", StringComparison.Ordinal))
-                    {
-                        address = new Uri(line["Listening on ".Length..]);
-                        break;
-                    }
-                }
-            }
-
             var endPoint = new IPEndPoint(IPAddress.Parse(address.Host), address.Port);
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(20) };
             client.DefaultRequestHeaders.ConnectionClose = true;
@@ -79,8 +37,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             await stuckConnection.SendAsync(Requests.Get("/archive/stuck"));
             await Task.Delay(500);
 
-            var kill = await ArchiveReaders.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
-            Assert.Equal(0, kill.ExitCode);
+            await server.SendSigtermAsync();
             var stopwatch = Stopwatch.StartNew();
 
             var health = await Poll.UntilAsync(async () => (await client.GetAsync("/healthz")).StatusCode, s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(4));
@@ -96,13 +53,9 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             Assert.True(finished.Complete, "the in-flight archive must finish during the drain: " + finished);
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"finished after {stopwatch.Elapsed}, past the drain time");
 
-            using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-            {
-                await process.WaitForExitAsync(exit.Token);
-            }
-
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
             output.WriteLine($"exited after {stopwatch.Elapsed}");
-            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(0, server.ExitCode);
             Assert.True(stopwatch.Elapsed >= TimeSpan.FromSeconds(9.5), $"exited after {stopwatch.Elapsed}: the stuck archive must have had the drain time");
 
             // The archive still in flight at the end of the drain was aborted: its response is cut short.
@@ -114,17 +67,6 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            lines.Writer.TryComplete();
-            while (lines.Reader.TryRead(out string? rest))
-            {
-                output.WriteLine("server: " + rest);
-            }
-
             Directory.Delete(manifests, recursive: true);
         }
     }
