@@ -45,6 +45,7 @@ fd_kinds() { # "N socket, N pipe, …" by readlink target kind
   for f in /proc/$1/fd/*; do readlink "$f" 2>/dev/null; done | sed -E 's/^(socket|pipe|anon_inode):.*/\1/; s|^/dev/.*|/dev|; s|^/.*|file|' \
     | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'
 }
+fd_names() { for f in /proc/$1/fd/*; do readlink "$f" 2>/dev/null; done | sed -E 's/^(socket|pipe|anon_inode):.*/\1/' | sort; }
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo gone; }
 
 perf/FaultyOrigin/bin/Release/net10.0/FaultyOrigin --urls http://127.0.0.1:0 >"$WORK/origin.log" 2>&1 &
@@ -104,7 +105,7 @@ for id in good-syn good-mixed bad-etag bad-503 bad-short; do
   grep '^failure' <<<"$out" | sed 's/^/     /' >&2 || true
 done
 sleep 1
-FD0=$(fds "$RAWZIP"); SOCK0=$(sockets "$RAWZIP"); KINDS0=$(fd_kinds "$RAWZIP"); RSS0=$(rss_mib "$RAWZIP")
+FD0=$(fds "$RAWZIP"); SOCK0=$(sockets "$RAWZIP"); KINDS0=$(fd_kinds "$RAWZIP"); fd_names "$RAWZIP" >"$WORK/fd0"; RSS0=$(rss_mib "$RAWZIP")
 echo "== soak: $SECS s, 200 concurrent downloads; server PID $RAWZIP: $FD0 fds ($SOCK0 sockets), RSS $RSS0 MiB" >&2
 
 # 8 URLs round-robin per driver: 3/8 of the downloads are of archives the server has to abort.
@@ -144,7 +145,8 @@ for _ in $(seq 75); do
   [ "$FD1" -le "$FD0" ] && break
   sleep 1; FD1=$(fds "$RAWZIP")
 done
-SOCK1=$(sockets "$RAWZIP"); KINDS1=$(fd_kinds "$RAWZIP")
+SOCK1=$(sockets "$RAWZIP"); KINDS1=$(fd_kinds "$RAWZIP"); fd_names "$RAWZIP" >"$WORK/fd1"
+NEWFDS=$(comm -13 "$WORK/fd0" "$WORK/fd1" | xargs -r -n1 basename | sort | uniq -c | awk '{ printf "%s%s ×%s", (NR > 1 ? ", " : ""), $2, $1 }' | head -c 600)
 OPORT=${FO##*:}
 TO_ORIGIN=$(ss -Htn state established "( dport = :$OPORT )" 2>/dev/null | wc -l || echo '?')
 ALIVE=yes; kill -0 "$RAWZIP" 2>/dev/null || ALIVE=no
@@ -174,6 +176,7 @@ echo
 echo "server RSS MiB (t since the load started): $RSS_LINE"
 echo "server file descriptors: $FD0 before the load ($SOCK0 sockets), $FDEND when the drivers ended, $FD1 after settling ≤ 75 s ($SOCK1 sockets; $TO_ORIGIN established connections to the faulty origin); server still running: $ALIVE"
 echo "  by kind before: $KINDS0; after: $KINDS1"
+echo "  open after and not before: ${NEWFDS:-none}"
 # The server's own view (access log, JSON): downloads by archive, result and reason.
 python3 - "$WORK/rawzip.log" <<'EOF2'
 import sys, json, collections, re
