@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: build run test test-fast test-long bench load compare publish clean
+.PHONY: build run test test-fast test-long bench load compare soak publish clean
 
 build:
 	$(DOTNET) build RawZipServer.sln -c Release
@@ -45,6 +45,13 @@ load:
 # (installs Debian's nginx through apt when missing). Bounded to 15 minutes.
 compare:
 	timeout 900 bash perf/compare.sh compare
+
+# Bounded soak: 200 concurrent verified downloads (fast, slow, disconnecting clients) against a faulty origin
+# (perf/FaultyOrigin) and the synthetic one for SOAK_MINUTES (default 10); corrupt archives must be 0.
+# Loopback only; the whole target is bounded to SOAK_MINUTES + 5 minutes. See perf/README.md.
+SOAK_MINUTES ?= 10
+soak:
+	SOAK_MINUTES=$(SOAK_MINUTES) timeout $$(( $(SOAK_MINUTES) * 60 + 300 )) bash perf/soak.sh
 
 clean:
 	$(DOTNET) clean RawZipServer.sln

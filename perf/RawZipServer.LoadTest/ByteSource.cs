@@ -25,6 +25,9 @@ internal sealed class ByteSource
 
     public long FirstByteTicks { get; private set; }
 
+    /// <summary>A disconnecting client: after this many bytes the read throws <see cref="ClientDisconnectException"/> (-1: never).</summary>
+    public long DisconnectAfter { get; set; } = -1;
+
     public long Received => _received;
 
     public long Position => _consumedBefore;
@@ -39,6 +42,7 @@ internal sealed class ByteSource
         _received = 0;
         _startTicks = startTicks;
         FirstByteTicks = 0;
+        DisconnectAfter = -1;
     }
 
     public ReadOnlySpan<byte> Span(int offset, int length) => _buffer.AsSpan(_start + offset, length);
@@ -104,6 +108,10 @@ internal sealed class ByteSource
         _end += n;
         _received += n;
         Interlocked.Add(ref Stats.Bytes, n);
+        if (DisconnectAfter >= 0 && _received >= DisconnectAfter)
+        {
+            throw new ClientDisconnectException();
+        }
         if (_rate > 0)
         {
             // Pace: never be ahead of rate × elapsed since the first byte.
@@ -128,4 +136,23 @@ internal sealed class ByteSource
     }
 
     internal long StartTicks => _startTicks;
+}
+
+/// <summary>The driver leaving a download on purpose (<c>--disconnect-fraction</c>): not a failure.</summary>
+internal sealed class ClientDisconnectException : Exception
+{
+    public ClientDisconnectException()
+        : base("client disconnected on purpose")
+    {
+    }
+
+    public ClientDisconnectException(string message)
+        : base(message)
+    {
+    }
+
+    public ClientDisconnectException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
 }

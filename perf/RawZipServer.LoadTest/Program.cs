@@ -36,23 +36,30 @@ procs.Start();
 async Task Worker()
 {
     var src = new ByteSource(o.BufferSize, o.ReadRate);
-    while (Interlocked.Increment(ref next) < o.Count && !cts.IsCancellationRequested)
+    int index;
+    while ((index = Interlocked.Increment(ref next)) < o.Count && !cts.IsCancellationRequested)
     {
         long t0 = Stopwatch.GetTimestamp();
         src.Reset(Stream.Null, t0);
+        // Deterministic per download number: which URL, whether (and after how many bytes) the client leaves.
+        ulong h = Mix((ulong)index);
+        long disconnectAfter = (h >> 11) * (1.0 / (1UL << 53)) < o.DisconnectFraction ? (long)(Mix(h) % (ulong)(o.DisconnectMaxBytes + 1)) : -1;
+        Uri url = o.Urls[index % o.Urls.Length];
+        string where = o.Urls.Length > 1 ? url.AbsolutePath + " " : ""; // several URLs: failures say which
         try
         {
-            using var req = new HttpRequestMessage(HttpMethod.Get, o.Url) { Version = HttpVersion.Version11 };
+            using var req = new HttpRequestMessage(HttpMethod.Get, url) { Version = HttpVersion.Version11 };
             using var resp = await client.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (resp.StatusCode != HttpStatusCode.OK)
             {
-                Stats.Fail($"status {(int)resp.StatusCode}");
+                Stats.Fail($"{where}status {(int)resp.StatusCode}");
                 continue;
             }
 
             long? expected = resp.Content.Headers.ContentLength;
             await using var body = await resp.Content.ReadAsStreamAsync(cts.Token);
             src.Reset(body, t0);
+            src.DisconnectAfter = disconnectAfter;
             if (o.Raw)
             {
                 await src.DrainAsync(cts.Token);
@@ -74,6 +81,11 @@ async Task Worker()
 
             Interlocked.Increment(ref Stats.Completed);
         }
+        catch (ClientDisconnectException)
+        {
+            // Disposing the response without reading to the end closes the connection: the server sees the client go.
+            Interlocked.Increment(ref Stats.Disconnected);
+        }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             Interlocked.Increment(ref Stats.Cancelled);
@@ -81,15 +93,15 @@ async Task Worker()
         catch (CorruptArchiveException e)
         {
             Interlocked.Increment(ref Stats.Corrupt);
-            Stats.Fail("corrupt: " + e.Message);
+            Stats.Fail(where + "corrupt: " + e.Message);
         }
         catch (HttpRequestException e)
         {
-            Stats.Fail($"http: {e.HttpRequestError}: {e.Message}");
+            Stats.Fail($"{where}http: {e.HttpRequestError}: {e.Message}");
         }
         catch (IOException e)
         {
-            Stats.Fail($"io: {e.Message}");
+            Stats.Fail($"{where}io: {e.Message}");
         }
 
         if (src.FirstByteTicks != 0)
@@ -103,6 +115,15 @@ async Task Worker()
     }
 }
 
+static ulong Mix(ulong z)
+{
+    // SplitMix64 finaliser.
+    z += 0x9E3779B97F4A7C15UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+
 var workers = Enumerable.Range(0, o.Concurrency).Select(_ => Task.Run(Worker)).ToArray();
 var all = Task.WhenAll(workers);
 while (!all.IsCompleted)
@@ -112,7 +133,7 @@ while (!all.IsCompleted)
     {
         double s = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{s,6:F1}s  {Volatile.Read(ref Stats.Bytes) / 1e9,8:F2} GB  {Volatile.Read(ref Stats.Bytes) / 1e9 / s,6:F3} GB/s  done {Volatile.Read(ref Stats.Completed)}  failed {Volatile.Read(ref Stats.Failed)}  server RSS {procs.CurrentRssKiB / 1024} MiB   "));
+            $"\r{s,6:F1}s  {Volatile.Read(ref Stats.Bytes) / 1e9,8:F2} GB  {Volatile.Read(ref Stats.Bytes) / 1e9 / s,6:F3} GB/s  done {Volatile.Read(ref Stats.Completed)}  left {Volatile.Read(ref Stats.Disconnected)}  failed {Volatile.Read(ref Stats.Failed)}  server RSS {procs.CurrentRssKiB / 1024} MiB   "));
     }
 }
 
@@ -135,10 +156,10 @@ Console.WriteLine(string.Create(inv, $"""
 
     | {o.Label} | value |
     |---|---|
-    | url | {o.Url} |
+    | url | {string.Join(" ", o.Urls.Select(u => u.ToString()))} |
     | mode | {(o.Raw ? "raw bytes (no verification)" : "ZIP verified while streaming (CRC-32 of every entry, central directory, end records)")} |
     | concurrency / count / read rate | {o.Concurrency} / {o.Count} / {(o.ReadRate > 0 ? o.ReadRate + " B/s" : "unlimited")} |
-    | completed / failed / corrupt / cancelled | {Stats.Completed} / {Stats.Failed} / {Stats.Corrupt} / {Stats.Cancelled} |
+    | completed / failed / corrupt / cancelled / disconnected by the client | {Stats.Completed} / {Stats.Failed} / {Stats.Corrupt} / {Stats.Cancelled} / {Stats.Disconnected} |
     | bytes / wall time | {gb:F3} GB / {wall:F2} s |
     | throughput | {gb / wall:F3} GB/s |
     | time to first byte p50 / p99 / max (every download that got one) | {Ms(ttfb, 50):F2} / {Ms(ttfb, 99):F2} / {Ms(ttfb, 100):F2} ms |
@@ -159,5 +180,5 @@ foreach (var (kind, n) in Stats.FailureKinds())
 
 // One machine-readable line for scripts (perf/compare.sh).
 Console.WriteLine(string.Create(inv,
-    $"RESULT label={o.Label} gbps={gb / wall:F4} cpu_s_per_gb={cpuPerGb} ttfb_p50_ms={Ms(ttfb, 50):F2} ttfb_p99_ms={Ms(ttfb, 99):F2} rss_peak_mib={rss} completed={Stats.Completed} failed={Stats.Failed} corrupt={Stats.Corrupt} cancelled={Stats.Cancelled}"));
-return Stats.Failed == 0 && Stats.Completed == o.Count ? 0 : 1;
+    $"RESULT label={o.Label} gbps={gb / wall:F4} cpu_s_per_gb={cpuPerGb} ttfb_p50_ms={Ms(ttfb, 50):F2} ttfb_p99_ms={Ms(ttfb, 99):F2} rss_peak_mib={rss} completed={Stats.Completed} failed={Stats.Failed} corrupt={Stats.Corrupt} cancelled={Stats.Cancelled} disconnected={Stats.Disconnected}"));
+return Stats.Failed == 0 && Stats.Completed + Stats.Disconnected == o.Count ? 0 : 1;

@@ -5,7 +5,7 @@ namespace RawZipServer.LoadTest;
 
 internal static class Stats
 {
-    public static long Bytes, Completed, Failed, Corrupt, Cancelled;
+    public static long Bytes, Completed, Failed, Corrupt, Cancelled, Disconnected;
     private static readonly ConcurrentDictionary<string, int> Kinds = new();
 
     public static void Fail(string kind)
@@ -21,20 +21,27 @@ internal static class Stats
 }
 
 internal sealed record Options(
-    Uri Url, int Concurrency, int Count, TimeSpan Duration, long ReadRate, int BufferSize, bool Raw, bool Quiet, string Label, int[] ServerPids)
+    Uri[] Urls, double DisconnectFraction, long DisconnectMaxBytes, int Concurrency, int Count, TimeSpan Duration, long ReadRate, int BufferSize, bool Raw, bool Quiet, string Label, int[] ServerPids)
 {
     public const string Usage = """
-        usage: RawZipServer.LoadTest --url URL [--concurrency N=1] [--count N=concurrency] [--duration SECONDS=300]
+        usage: RawZipServer.LoadTest --url URL [--url URL2 ...] [--concurrency N=1] [--count N=concurrency] [--duration SECONDS=300]
                [--read-rate BYTES_PER_S=0 (unlimited)] [--buffer BYTES=262144] [--raw] [--quiet] [--label NAME]
-               [--server-pid PID[,PID...]]
+               [--server-pid PID[,PID...]] [--disconnect-fraction F=0 [--disconnect-max BYTES=8388608]]
+        several --url: download i fetches URL number i mod n (a mix of archives in one run).
+        --disconnect-fraction: that share of downloads (chosen by download number, deterministic) is abandoned
+                      by the client after a pseudo-random 0..--disconnect-max bytes; counted as disconnected.
         --raw: count bytes only (no ZIP verification), for non-ZIP baselines such as nginx.
         --server-pid: processes whose CPU (utime+stime from /proc/PID/stat) and memory (VmRSS sampled, VmHWM)
                       are reported; several PIDs are summed (e.g. nginx workers).
         """;
 
+    public Uri Url => Urls[0];
+
     public static Options? Parse(string[] args)
     {
-        Uri? url = null;
+        var urls = new List<Uri>();
+        double disconnect = 0;
+        long disconnectMax = 8 << 20;
         int concurrency = 1, count = -1, buffer = 256 * 1024;
         double duration = 300;
         long rate = 0;
@@ -47,7 +54,9 @@ internal sealed record Options(
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--url": url = new Uri(Next()); break;
+                case "--url": urls.Add(new Uri(Next())); break;
+                case "--disconnect-fraction": disconnect = double.Parse(Next(), inv); break;
+                case "--disconnect-max": disconnectMax = long.Parse(Next(), inv); break;
                 case "--concurrency": concurrency = int.Parse(Next(), inv); break;
                 case "--count": count = int.Parse(Next(), inv); break;
                 case "--duration": duration = double.Parse(Next(), inv); break;
@@ -61,12 +70,12 @@ internal sealed record Options(
             }
         }
 
-        if (url is null || concurrency < 1 || concurrency > 100_000 || duration <= 0 || buffer < 4096)
+        if (urls.Count == 0 || disconnect < 0 || disconnect > 1 || disconnectMax < 0 || concurrency < 1 || concurrency > 100_000 || duration <= 0 || buffer < 4096)
         {
             return null;
         }
 
-        return new Options(url, concurrency, count < 0 ? concurrency : count, TimeSpan.FromSeconds(duration), rate, buffer, raw, quiet, label, pids);
+        return new Options([.. urls], disconnect, disconnectMax, concurrency, count < 0 ? concurrency : count, TimeSpan.FromSeconds(duration), rate, buffer, raw, quiet, label, pids);
     }
 }
 
