@@ -26,6 +26,35 @@ public sealed class ServerBehaviourTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task PastMaxConcurrentConnectionsANewConnectionIsClosedAndServedAgainOnceOneLeaves()
+    {
+        await using var server = await TestServer.StartAsync(output, settings: new Dictionary<string, string?> { ["Limits:MaxConcurrentConnections"] = "1" });
+        var first = server.Connect();
+        await first.SendAsync(Requests.Get("/healthz"));
+        Assert.Equal(200, (await first.ReadResponseAsync()).Status); // the first connection is in, and stays open (keep-alive)
+
+        using (var second = server.Connect())
+        {
+            // Well inside Limits:RequestHeadersTimeout (10 s), so only the connection limit can close it.
+            Assert.True(await second.IsClosedByServerAsync(TimeSpan.FromSeconds(3)), "a connection past the limit is closed");
+        }
+
+        first.Dispose();
+        var health = await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await Requests.SendAsync(server, Requests.Get("/healthz"))).Status;
+            }
+            catch (IOException)
+            {
+                return 0; // the server has not yet counted the first connection out
+            }
+        }, status => status == 200, TimeSpan.FromSeconds(10));
+        Assert.Equal(200, health);
+    }
+
+    [Fact]
     public async Task DuplicatePathsAreRenamedWithANumberBeforeTheExtension()
     {
         await using var server = await TestServer.StartAsync(output);

@@ -85,6 +85,8 @@ internal sealed class ServerHost : IAsyncDisposable
         var provider = services.BuildServiceProvider();
 
         var kestrelOptions = new KestrelServerOptions { ApplicationServices = provider, AddServerHeader = false };
+        // Kestrel applies this in front of every endpoint's connection delegate, our handler's included.
+        kestrelOptions.Limits.MaxConcurrentConnections = options.Limits.MaxConcurrentConnections;
         foreach (var uri in options.Listen)
         {
             var address = uri.Host switch

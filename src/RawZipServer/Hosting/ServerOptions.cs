@@ -45,6 +45,8 @@ internal sealed class OriginOptions
 internal sealed class LimitsOptions
 {
     public int MaxConcurrentArchives { get; init; } = 10000;
+    /// <summary>Open client connections, idle keep-alive ones included; past it Kestrel closes new connections at once. Null: no limit.</summary>
+    public long? MaxConcurrentConnections { get; init; }
     public int MaxEntries { get; init; } = 1_000_000;
     public long MaxManifestBytes { get; init; } = 64L * 1024 * 1024;
     /// <summary>Request line plus headers; Kestrel's default is the same 32 KiB.</summary>

@@ -60,6 +60,7 @@ internal static class ServerOptionsLoader
             Limits = new LimitsOptions
             {
                 MaxConcurrentArchives = (int)Number(config, "Limits:MaxConcurrentArchives", 10000, 1, int.MaxValue),
+                MaxConcurrentConnections = config["Limits:MaxConcurrentConnections"] is null ? null : Number(config, "Limits:MaxConcurrentConnections", 0, 1, long.MaxValue),
                 MaxEntries = (int)Number(config, "Limits:MaxEntries", 1_000_000, 0, int.MaxValue),
                 // One byte over the cap must still fit an array: that is how an oversized body is detected.
                 MaxManifestBytes = Number(config, "Limits:MaxManifestBytes", 64L * 1024 * 1024, 1, Array.MaxLength - 1),
