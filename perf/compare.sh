@@ -12,22 +12,11 @@ set -euo pipefail
 MODE=${1:-load}
 REPS=${REPS:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/rawzip-perf.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cd "$ROOT"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-echo "== building (Release)" >&2
-dotnet build src/RawZipServer -c Release -v q -nologo >/dev/null
-dotnet build perf/RawZipServer.LoadTest -c Release -v q -nologo >/dev/null
-[ "$MODE" = compare ] && dotnet build perf/Baselines/ZipArchiveBaseline -c Release -v q -nologo >/dev/null
-DRIVER=perf/RawZipServer.LoadTest/bin/Release/net10.0/RawZipServer.LoadTest
+source "$ROOT/perf/lib.sh"
+perf_init rawzip-perf
+projects=(src/RawZipServer perf/RawZipServer.LoadTest)
+[ "$MODE" = compare ] && projects+=(perf/Baselines/ZipArchiveBaseline)
+perf_build "${projects[@]}"
 RESULTS=$WORK/results.txt
 : > "$RESULTS"
 
@@ -39,15 +28,6 @@ cat > "$WORK/manifests/big4.json" <<'EOF'
   { "path": "f3.bin", "origin": "synthetic", "source": "/1073741824/3", "size": 1073741824 },
   { "path": "f4.bin", "origin": "synthetic", "source": "/1073741824/4", "size": 1073741824 } ] }
 EOF
-
-# wait_url LOGFILE: the first "Listening on http://127.0.0.1:PORT" the process printed (≤ 30 s).
-wait_url() {
-  for _ in $(seq 300); do
-    if u=$(grep -o -m1 'http://127\.0\.0\.1:[0-9]*' "$1" 2>/dev/null); then echo "$u"; return 0; fi
-    sleep 0.1
-  done
-  echo "no 'Listening on' in $1:" >&2; cat "$1" >&2; return 1
-}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -15,30 +15,10 @@ set -euo pipefail
 MINUTES=${SOAK_MINUTES:-10}
 SECS=${SOAK_SECONDS:-$((MINUTES * 60))}   # SOAK_SECONDS: for a quick try of the script itself
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/rawzip-soak.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$ROOT/perf/lib.sh"
+perf_init rawzip-soak
+perf_build src/RawZipServer perf/RawZipServer.LoadTest perf/FaultyOrigin
 
-cd "$ROOT"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-echo "== building (Release)" >&2
-dotnet build src/RawZipServer -c Release -v q -nologo >/dev/null
-dotnet build perf/RawZipServer.LoadTest -c Release -v q -nologo >/dev/null
-dotnet build perf/FaultyOrigin -c Release -v q -nologo >/dev/null
-DRIVER=perf/RawZipServer.LoadTest/bin/Release/net10.0/RawZipServer.LoadTest
-
-wait_url() {
-  for _ in $(seq 300); do
-    if u=$(grep -o -m1 'http://127\.0\.0\.1:[0-9]*' "$1" 2>/dev/null); then echo "$u"; return 0; fi
-    sleep 0.1
-  done
-  echo "no 'Listening on' in $1:" >&2; cat "$1" >&2; return 1
-}
 fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 sockets() { find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l; }
 fd_kinds() { # "N socket, N pipe, …" by readlink target kind

@@ -86,7 +86,8 @@ public sealed class DrainTests(ITestOutputHelper output)
         using var idle = server.Connect(); // a keep-alive connection with no request must not hold the drain
         using var stuck = server.Connect();
         await stuck.SendAsync(Requests.Get("/archive/stuck"));
-        await Task.Delay(300);
+        // Drain only once the archive is really in flight; a fixed sleep lost that race on a loaded machine.
+        Assert.True(await stuck.PendingBytesAsync(TimeSpan.FromSeconds(10)) > 0, "the stuck archive started");
 
         var stopwatch = Stopwatch.StartNew();
         var drain = server.DrainAndStopAsync(TimeSpan.FromSeconds(3));

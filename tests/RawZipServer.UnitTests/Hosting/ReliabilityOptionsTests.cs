@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using RawZipServer.Hosting;
 
 namespace RawZipServer.UnitTests.Hosting;
@@ -6,16 +5,7 @@ namespace RawZipServer.UnitTests.Hosting;
 /// <summary>The keys of issue 5: Upstream:Retries and Shutdown:DrainTimeout, with their defaults and their errors.</summary>
 public sealed class ReliabilityOptionsTests
 {
-    private static ServerOptions Load(params (string Key, string Value)[] settings)
-    {
-        var values = new Dictionary<string, string?> { ["Origins:s:Synthetic"] = "true" };
-        foreach (var (key, value) in settings)
-        {
-            values[key] = value;
-        }
-
-        return ServerOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-    }
+    private static ServerOptions Load(params (string Key, string Value)[] settings) => OptionsLoading.Load(settings);
 
     [Fact]
     public void DefaultsAreThreeRetriesAndAThirtySecondDrain()
