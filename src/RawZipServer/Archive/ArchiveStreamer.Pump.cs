@@ -123,11 +123,17 @@ internal abstract partial class ArchiveStreamer
     /// are retried too, while retries last; everything else aborts: retries used up, no validator to pin to, an
     /// origin that ignores the range, sends another slice, another version or another total length.
     /// </summary>
+    /// <remarks>
+    /// A file that broke before its first byte (typically a prefetched response whose idle connection the origin
+    /// closed while earlier entries streamed) is simply asked for again whole: nothing of it was sent, so there is
+    /// nothing to pin, only its length must stay the one its header was written with.
+    /// </remarks>
     private async ValueTask<OriginFile> ResumeAsync(OriginFile first, int index, long done, long expected, string broke, Exception? error, CancellationToken cancellationToken)
     {
         var m = Manifest.Entries[index];
         string? validator = first.Validator;
-        if (validator is null)
+        bool whole = done == 0 && first.Offset == 0;
+        if (validator is null && !whole)
         {
             throw new ArchiveAbortedException(index, $"{broke}; not resumed: the origin gave no validator (strong ETag or Last-Modified) to pin the rest to", error);
         }
@@ -135,7 +141,7 @@ internal abstract partial class ArchiveStreamer
         long wholeLength = first.TotalLength >= 0 ? first.TotalLength : first.Offset == 0 ? first.Length : -1;
         while (true)
         {
-            if (!await TryRetryAsync(index, RetryReason.Read, broke, cancellationToken).ConfigureAwait(false))
+            if (!await TryRetryAsync(index, first.RetriesUsed++, RetryReason.Read, broke, cancellationToken).ConfigureAwait(false))
             {
                 throw new ArchiveAbortedException(index, Retries == 0 ? broke : $"{broke} (no retries left of {Retries})", error);
             }
@@ -146,7 +152,9 @@ internal abstract partial class ArchiveStreamer
             OriginFile next;
             try
             {
-                next = await origin.OpenAsync(m.Source!, offset, expected >= 0 ? expected - done : -1, validator, cancellationToken).ConfigureAwait(false);
+                next = whole
+                    ? await origin.OpenAsync(m.Source!, 0, -1, validator ?? m.ETag, cancellationToken).ConfigureAwait(false)
+                    : await origin.OpenAsync(m.Source!, offset, expected >= 0 ? expected - done : -1, validator, cancellationToken).ConfigureAwait(false);
             }
             catch (OriginException ex) when (ex.Transient)
             {
@@ -159,9 +167,9 @@ internal abstract partial class ArchiveStreamer
                 throw new ArchiveAbortedException(index, $"{broke}; resuming at byte {offset} refused: {ex.Message}", ex);
             }
 
-            string? problem = next.Validator != validator ? $"the origin now has version {next.Validator ?? "(none)"}, not {validator}"
-                : wholeLength >= 0 && next.TotalLength >= 0 && next.TotalLength != wholeLength ? $"the file is now {next.TotalLength} bytes, was {wholeLength}"
-                : expected >= 0 && next.Length >= 0 && next.Length != expected - done ? $"the origin sends {next.Length} bytes, {expected - done} are missing"
+            string? problem = validator is not null && next.Validator != validator ? $"the origin now has version {next.Validator ?? "(none)"}, not {validator}"
+                : wholeLength >= 0 && (whole ? next.Length : next.TotalLength) is var now && now >= 0 && now != wholeLength ? $"the file is now {now} bytes, was {wholeLength}"
+                : !whole && expected >= 0 && next.Length >= 0 && next.Length != expected - done ? $"the origin sends {next.Length} bytes, {expected - done} are missing"
                 : null;
             if (problem is not null)
             {

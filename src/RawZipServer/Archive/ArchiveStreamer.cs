@@ -44,41 +44,34 @@ internal abstract partial class ArchiveStreamer
     /// <summary><c>Upstream:Retries</c>: how often one entry's origin requests are repeated after transient failures (opens and resumes together).</summary>
     public int Retries { get; set; }
 
+    /// <summary><c>Upstream:Prefetch</c>: how many files are opened ahead of the one being streamed (<see cref="OriginPrefetch"/>).</summary>
+    public int Prefetch { get; set; }
+
     /// <summary>Where retries are logged; null logs nothing.</summary>
     public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
 
     /// <summary>The archive's id, for log lines.</summary>
     public string? ArchiveId { get; set; }
 
-    /// <summary>Retries spent on the entry being streamed (opens and resumes share <see cref="Retries"/>).</summary>
-    private int _retriesUsed;
-    private int _retriesIndex = -1;
-
     /// <summary>
-    /// Counts one retry of entry <paramref name="index"/> and waits a little before it (100 ms, doubling, at most 2 s);
-    /// false when the entry has used up <see cref="Retries"/>.
+    /// Counts retry <paramref name="used"/> + 1 of entry <paramref name="index"/> and waits a little before it (100 ms,
+    /// doubling, at most 2 s); false when the entry has used up <see cref="Retries"/>. The count travels with the
+    /// entry's <see cref="OriginFile"/>, not with the streamer: prefetched entries retry their opens concurrently.
     /// </summary>
-    private async ValueTask<bool> TryRetryAsync(int index, string retryReason, string why, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryRetryAsync(int index, int used, string retryReason, string why, CancellationToken cancellationToken)
     {
-        if (_retriesIndex != index)
-        {
-            _retriesIndex = index;
-            _retriesUsed = 0;
-        }
-
-        if (_retriesUsed >= Retries)
+        if (used >= Retries)
         {
             return false;
         }
 
-        _retriesUsed++;
         Metrics?.OriginRetries.Add(1, new KeyValuePair<string, object?>("reason", retryReason));
         if (Logger is { } logger)
         {
-            Connection.Log.OriginRetry(logger, ArchiveId, index, _retriesUsed, Retries, retryReason, why);
+            Connection.Log.OriginRetry(logger, ArchiveId, index, used + 1, Retries, retryReason, why);
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(_retriesUsed - 1, 5))), cancellationToken).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(used, 5))), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -112,16 +105,18 @@ internal abstract partial class ArchiveStreamer
         Metrics?.OriginRequests.Add(1, new KeyValuePair<string, object?>("origin", origin.Name));
         // A manifest etag pins every read (SPEC §4): the archive's ETag promises that version.
         OriginFile file;
+        int retries = 0;
         while (true)
         {
             try
             {
                 file = await origin.OpenAsync(m.Source!, 0, -1, m.ETag, cancellationToken).ConfigureAwait(false);
+                file.RetriesUsed = retries;
                 break;
             }
             catch (OriginException ex) when (ex.Transient)
             {
-                if (!await TryRetryAsync(index, RetryReason.Open, ex.Message, cancellationToken).ConfigureAwait(false))
+                if (!await TryRetryAsync(index, retries++, RetryReason.Open, ex.Message, cancellationToken).ConfigureAwait(false))
                 {
                     throw;
                 }
@@ -178,18 +173,6 @@ internal abstract partial class ArchiveStreamer
 
     /// <summary>The format's part: every entry's records and data, then the trailer.</summary>
     protected abstract Task WriteEntriesAsync(PipeWriter output, OriginFile? first, CancellationToken cancellationToken);
-
-    protected async ValueTask<OriginFile> OpenOrAbortAsync(int index, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await OpenAsync(index, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OriginException ex)
-        {
-            throw new ArchiveAbortedException(index, ex.Message, ex);
-        }
-    }
 
     // Pooled builder: a flush that waits on the client suspends once per chunk, and must not allocate a box each time.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -51,6 +51,8 @@ internal sealed partial class TarArchiveStreamer : ArchiveStreamer
         var tar = new TarWriter(_entries);
         // tar has no checksum of the data; a CRC the manifest gives is still checked, as for ZIP.
         var crc = new Crc32();
+        var files = new OriginPrefetch(this, Manifest, Prefetch, first, cancellationToken);
+        await using var closeFiles = files.ConfigureAwait(false);
         for (int i = 0; i < _entries.Length; i++)
         {
             if (_entries[i].IsDirectory)
@@ -59,8 +61,7 @@ internal sealed partial class TarArchiveStreamer : ArchiveStreamer
                 continue;
             }
 
-            var file = first ?? await OpenOrAbortAsync(i, cancellationToken).ConfigureAwait(false);
-            first = null;
+            var file = await files.TakeAsync(i).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
                 var m = Manifest.Entries[i];

@@ -58,6 +58,8 @@ internal sealed partial class ZipArchiveStreamer : ArchiveStreamer
 
         var zip = new ZipWriter(_entries);
         var crc = new Crc32();
+        var files = new OriginPrefetch(this, Manifest, Prefetch, first, cancellationToken);
+        await using var closeFiles = files.ConfigureAwait(false);
         using var deflater = _anyDeflate ? new EntryDeflater(_level, ReadSize) : null;
         for (int i = 0; i < _entries.Length; i++)
         {
@@ -68,8 +70,7 @@ internal sealed partial class ZipArchiveStreamer : ArchiveStreamer
                 continue;
             }
 
-            var file = first ?? await OpenOrAbortAsync(i, cancellationToken).ConfigureAwait(false);
-            first = null;
+            var file = await files.TakeAsync(i).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
                 Prepare(i, file);

@@ -114,6 +114,7 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             : new ZipArchiveStreamer(server.Origins, options.ReadBufferBytes, options.Limits.ClientIdleTimeout, manifest, DateTimeOffset.UtcNow, options.CompressionLevel);
         streamer.Metrics = server.Metrics;
         streamer.Retries = options.Upstream.Retries;
+        streamer.Prefetch = options.Upstream.Prefetch;
         streamer.Logger = logger;
         streamer.ArchiveId = id;
         Record.Entries = manifest.Entries.Length;

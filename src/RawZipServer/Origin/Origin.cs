@@ -42,6 +42,9 @@ internal abstract class OriginFile : IAsyncDisposable
     /// <summary>Where in the whole file this one's first byte is (0 unless opened as a slice); a resume continues from here plus the bytes read.</summary>
     public long Offset { get; set; }
 
+    /// <summary>Retries (<c>Upstream:Retries</c>) the archive has spent on this file's entry so far: opens, then resumes.</summary>
+    public int RetriesUsed { get; set; }
+
     /// <summary>
     /// What identifies this version of the file: its strong ETag, else its Last-Modified as an HTTP date, else null.
     /// Recorded in the CRC store and used to pin later reads (<c>If-Match</c>, or comparing after opening).

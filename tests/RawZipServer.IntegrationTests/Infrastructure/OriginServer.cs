@@ -14,7 +14,8 @@ namespace RawZipServer.IntegrationTests.Infrastructure;
 /// <c>versioned/{name}</c> with a strong ETag that <see cref="ChangeFile"/> changes, honouring one Range and If-Match;
 /// <c>missing/{anything}</c> 404; <c>generated/{length}/{seed}</c> synthetic bytes without Content-Length; <c>drop/{name}</c> announces the full Content-Length, sends half,
 /// flushes and aborts the connection; <c>stall/{name}</c> sends half and then nothing (until the
-/// client leaves, at most <see cref="StallLimit"/>); <c>slow-head/{name}</c> sends nothing at all.
+/// client leaves, at most <see cref="StallLimit"/>); <c>slow-head/{name}</c> sends nothing at all; <c>delayed/{ms}/{name}</c>
+/// answers after ms milliseconds; <c>headers-only/{times}/{name}</c> (no validator) ends its first <c>times</c> responses after the head.
 /// Every request is counted.
 /// Fault endpoints, each serving like <c>versioned/</c> when healthy (strong ETag, Range, If-Match), with a request
 /// counter per path: <c>reset/{after}/{times}/{name}</c> sends <c>after</c> bytes of the asked slice and resets, for the first
@@ -32,6 +33,9 @@ internal sealed class OriginServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _versions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private int _inFlight;
+    private int _maxInFlight;
+    private int _delayed;
+    private int _maxDelayed;
 
     private OriginServer(WebApplication app, Uri baseUrl)
     {
@@ -45,6 +49,24 @@ internal sealed class OriginServer : IAsyncDisposable
 
     /// <summary>Requests being answered now: a client's origin request left open shows here.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most requests ever answered at the same time.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary><c>delayed/</c> requests waiting for their response head now.</summary>
+    public int Delayed => Volatile.Read(ref _delayed);
+
+    /// <summary>The most <c>delayed/</c> requests ever waiting at the same time: how far ahead a client opened files.</summary>
+    public int MaxDelayed => Volatile.Read(ref _maxDelayed);
+
+    private static void CountUp(ref int count, ref int max)
+    {
+        int now = Interlocked.Increment(ref count);
+        for (int seen = Volatile.Read(ref max); now > seen; seen = Volatile.Read(ref max))
+        {
+            Interlocked.CompareExchange(ref max, now, seen);
+        }
+    }
 
     /// <summary>How many requests the fault endpoint path (e.g. <c>reset/100/1/a.bin</c>) has had.</summary>
     public int HitsOf(string path) => _hits.GetValueOrDefault(path);
@@ -74,7 +96,7 @@ internal sealed class OriginServer : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             origin._requests.Enqueue(context.Request.Method + " " + context.Request.Path + context.Request.QueryString);
-            Interlocked.Increment(ref origin._inFlight);
+            CountUp(ref origin._inFlight, ref origin._maxInFlight);
             try
             {
                 await next(context);
@@ -221,6 +243,45 @@ internal sealed class OriginServer : IAsyncDisposable
                 RawZipServer.Origin.SyntheticOrigin.Fill(block.AsSpan(0, n), position, (ulong)seed);
                 await context.Response.Body.WriteAsync(block.AsMemory(0, n), context.RequestAborted);
             }
+        });
+        app.MapGet("/delayed/{ms:int}/{name}", async (int ms, string name, HttpContext context) =>
+        {
+            // An origin far away: every response head comes ms later. The wait ends early when the client gives up.
+            CountUp(ref origin._delayed, ref origin._maxDelayed);
+            try
+            {
+                await Task.Delay(ms, context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref origin._delayed);
+            }
+
+            if (origin.FindOr404(name, context) is { } content)
+            {
+                context.Response.ContentLength = content.Length;
+                await context.Response.Body.WriteAsync(content, context.RequestAborted);
+            }
+        });
+        app.MapGet("/headers-only/{times:int}/{name}", async (int times, string name, HttpContext context) =>
+        {
+            // No validator at all; the first `times` responses end after their head, as when an origin drops an idle connection.
+            if (origin.FindOr404(name, context) is not { } content)
+            {
+                return;
+            }
+
+            context.Response.ContentLength = content.Length;
+            if (origin.Hit($"headers-only/{times}/{name}") <= times)
+            {
+                await context.Response.StartAsync(context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(50, context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.Body.WriteAsync(content, context.RequestAborted);
         });
         app.MapGet("/stall/{name}", async (string name, HttpContext context) =>
         {
