@@ -19,6 +19,10 @@ using System.Globalization;
 //   short/{size}/{seed}              every response announces its full Content-Length but carries only half of it and
 //                                    ends (Kestrel then drops the connection): each retry gets half of what is left, so
 //                                    the entry is not recoverable within Upstream:Retries for sizes ≫ 2^Retries bytes
+//   delay/{ms}/{path}                with --Files=DIR: waits `ms` milliseconds (Task.Delay: at least that), then serves
+//                                    DIR/{path} from disk (Range, ETag, If-Match). A fixed latency per request before the
+//                                    response head, for the many-small-files measurement in perf/compare.sh (not a fault:
+//                                    every response is complete)
 // Prints "Listening on URL" (use --urls http://127.0.0.1:0). GET /stats: requests per route.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -73,6 +77,22 @@ app.MapGet("/short/{size:long}/{seed:long}", (long size, long seed, HttpContext 
 {
     Count("short");
     return Serve(c, size, seed, Etag(size, seed), halfOnly: true);
+});
+
+string? files = app.Configuration["Files"] is { } dir ? Path.GetFullPath(dir) + Path.DirectorySeparatorChar : null;
+app.MapGet("/delay/{ms:int}/{**path}", async (int ms, string path) =>
+{
+    Count("delay");
+    string full = Path.GetFullPath(Path.Combine(files ?? "/nonexistent/", path));
+    if (files is null || !full.StartsWith(files, StringComparison.Ordinal) || !File.Exists(full))
+    {
+        return Results.NotFound();
+    }
+
+    await Task.Delay(ms);
+    var info = new FileInfo(full);
+    var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}\"");
+    return Results.File(full, "application/octet-stream", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
 });
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("Listening on " + string.Join(' ', app.Urls)));
