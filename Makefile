@@ -43,9 +43,9 @@ load:
 	timeout 300 bash perf/compare.sh load
 
 # The same side by side with an ASP.NET Core + ZipArchive baseline and nginx proxying the same bytes, all from the
-# same origin, then `make small`. Bounded to 15 minutes.
+# same origin, then `make small`. Bounded to 20 minutes.
 compare:
-	timeout 900 bash perf/compare.sh compare
+	timeout 1200 bash perf/compare.sh compare
 
 # Many small files: 1000 × 1 MiB vs the 4 × 1 GiB archive through an origin adding 2 ms per request
 # (perf/FaultyOrigin), with Upstream:Prefetch=0 and the default; prints small ÷ big. Bounded to 10 minutes.
