@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: build run test test-fast test-long bench load compare soak publish clean
+.PHONY: build run test test-fast test-long bench load compare small soak publish clean
 
 build:
 	$(DOTNET) build RawZipServer.sln -c Release
@@ -36,15 +36,21 @@ publish:
 bench:
 	$(DOTNET) run -c Release --project perf/RawZipServer.Benchmarks -- --filter '*'
 
-# Load driver against the Release server (synthetic origin, 4 × 1 GiB stored archive): 1 download, then
-# 4 concurrent, 3 runs each, medians. Loopback only; bounded to 5 minutes. See perf/README.md.
+# Load driver against the Release server, which streams a 4 × 1 GiB stored archive from an HTTP origin (Debian's
+# nginx serving a corpus generated on disk; installed through apt when missing): 1 download, then 4 concurrent,
+# 3 runs each, medians. Loopback only; bounded to 5 minutes. See perf/README.md.
 load:
 	timeout 300 bash perf/compare.sh load
 
-# The same side by side with an ASP.NET Core + ZipArchive baseline and nginx proxying the same bytes
-# (installs Debian's nginx through apt when missing). Bounded to 15 minutes.
+# The same side by side with an ASP.NET Core + ZipArchive baseline and nginx proxying the same bytes, all from the
+# same origin, then `make small`. Bounded to 20 minutes.
 compare:
-	timeout 900 bash perf/compare.sh compare
+	timeout 1200 bash perf/compare.sh compare
+
+# Many small files: 1000 × 1 MiB vs the 4 × 1 GiB archive through an origin adding 2 ms per request
+# (perf/FaultyOrigin), with Upstream:Prefetch=0 and the default; prints small ÷ big. Bounded to 10 minutes.
+small:
+	timeout 600 bash perf/compare.sh small
 
 # Bounded soak: 200 concurrent verified downloads (fast, slow, disconnecting clients) against a faulty origin
 # (perf/FaultyOrigin) and the synthetic one for SOAK_MINUTES (default 10); corrupt archives must be 0.

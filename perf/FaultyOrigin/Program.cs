@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 
 // A standalone faulty HTTP origin for the soak (perf/soak.sh), 127.0.0.1 only. Every file is generated:
@@ -19,7 +20,12 @@ using System.Globalization;
 //   short/{size}/{seed}              every response announces its full Content-Length but carries only half of it and
 //                                    ends (Kestrel then drops the connection): each retry gets half of what is left, so
 //                                    the entry is not recoverable within Upstream:Retries for sizes ≫ 2^Retries bytes
-// Prints "Listening on URL" (use --urls http://127.0.0.1:0). GET /stats: requests per route.
+//   delay/{ms}/{path}                with --Files=DIR: waits `ms` milliseconds (Task.Delay: at least that), then serves
+//                                    DIR/{path} from disk (Range, ETag, If-Match). A fixed latency per request before the
+//                                    response head, for the many-small-files measurement in perf/compare.sh (not a fault:
+//                                    every response is complete)
+// Prints "Listening on URL" (use --urls http://127.0.0.1:0). GET /stats: requests per route (and delay-mean-ms: the
+// mean time the delay/{ms} requests actually waited, timer slack and scheduling included).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var app = builder.Build();
@@ -30,7 +36,11 @@ int changing = 0;
 int Hit(string path) => hits.AddOrUpdate(path, 1, (_, n) => n + 1);
 void Count(string route) => counts.AddOrUpdate(route, 1, (_, n) => n + 1);
 
-app.MapGet("/stats", () => string.Join('\n', counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")) + "\n");
+long delayedTicks = 0; // Stopwatch ticks actually spent in the delay/{ms} waits (timer slack and a busy machine add to ms)
+app.MapGet("/stats", () => string.Join('\n', counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")) + "\n"
+    + (counts.TryGetValue("delay", out long delayed) && delayed > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"delay-mean-ms {Interlocked.Read(ref delayedTicks) * 1000.0 / Stopwatch.Frequency / delayed:F2}\n")
+        : ""));
 app.MapGet("/ok/{size:long}/{seed:long}", (long size, long seed, HttpContext c) =>
 {
     Count("ok");
@@ -73,6 +83,24 @@ app.MapGet("/short/{size:long}/{seed:long}", (long size, long seed, HttpContext 
 {
     Count("short");
     return Serve(c, size, seed, Etag(size, seed), halfOnly: true);
+});
+
+string? files = app.Configuration["Files"] is { } dir ? Path.GetFullPath(dir) + Path.DirectorySeparatorChar : null;
+app.MapGet("/delay/{ms:int}/{**path}", async (int ms, string path) =>
+{
+    string full = Path.GetFullPath(Path.Combine(files ?? "/nonexistent/", path));
+    if (files is null || !full.StartsWith(files, StringComparison.Ordinal) || !File.Exists(full))
+    {
+        return Results.NotFound();
+    }
+
+    Count("delay"); // files served: the mean in /stats is over these
+    long start = Stopwatch.GetTimestamp();
+    await Task.Delay(ms);
+    Interlocked.Add(ref delayedTicks, Stopwatch.GetTimestamp() - start);
+    var info = new FileInfo(full);
+    var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}\"");
+    return Results.File(full, "application/octet-stream", lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
 });
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("Listening on " + string.Join(' ', app.Urls)));

@@ -66,7 +66,7 @@ async Task Worker()
             }
             else
             {
-                await new ZipStreamVerifier(src).VerifyAsync(cts.Token);
+                await new ZipStreamVerifier(src, o.ExpectedNames).VerifyAsync(cts.Token);
             }
 
             if (expected is long len && len != src.Received)
@@ -157,7 +157,7 @@ Console.WriteLine(string.Create(inv, $"""
     | {o.Label} | value |
     |---|---|
     | url | {string.Join(" ", o.Urls.Select(u => u.ToString()))} |
-    | mode | {(o.Raw ? "raw bytes (no verification)" : "ZIP verified while streaming (CRC-32 of every entry, central directory, end records)")} |
+    | mode | {(o.Raw ? "raw bytes (no verification)" : "ZIP verified while streaming (CRC-32 of every entry, central directory, end records)")}{(o.ExpectedNames is null ? "" : $"; entry names = the {o.ExpectedNames.Length} expected, in order")} |
     | concurrency / count / read rate | {o.Concurrency} / {o.Count} / {(o.ReadRate > 0 ? o.ReadRate + " B/s" : "unlimited")} |
     | completed / failed / corrupt / cancelled / disconnected by the client | {Stats.Completed} / {Stats.Failed} / {Stats.Corrupt} / {Stats.Cancelled} / {Stats.Disconnected} |
     | bytes / wall time | {gb:F3} GB / {wall:F2} s |

@@ -21,18 +21,21 @@ internal static class Stats
 }
 
 internal sealed record Options(
-    Uri[] Urls, double DisconnectFraction, long DisconnectMaxBytes, int Concurrency, int Count, TimeSpan Duration, long ReadRate, int BufferSize, bool Raw, bool Quiet, string Label, int[] ServerPids)
+    Uri[] Urls, double DisconnectFraction, long DisconnectMaxBytes, int Concurrency, int Count, TimeSpan Duration, long ReadRate, int BufferSize, bool Raw, bool Quiet, string Label, int[] ServerPids, string[]? ExpectedNames)
 {
     public const string Usage = """
         usage: RawZipServer.LoadTest --url URL [--url URL2 ...] [--concurrency N=1] [--count N=concurrency] [--duration SECONDS=300]
                [--read-rate BYTES_PER_S=0 (unlimited)] [--buffer BYTES=262144] [--raw] [--quiet] [--label NAME]
                [--server-pid PID[,PID...]] [--disconnect-fraction F=0 [--disconnect-max BYTES=8388608]]
+               [--expect-names-file FILE]
         several --url: download i fetches URL number i mod n (a mix of archives in one run).
         --disconnect-fraction: that share of downloads (chosen by download number, deterministic) is abandoned
                       by the client after a pseudo-random 0..--disconnect-max bytes; counted as disconnected.
         --raw: count bytes only (no ZIP verification), for non-ZIP baselines such as nginx.
         --server-pid: processes whose CPU (utime+stime from /proc/PID/stat) and memory (VmRSS sampled, VmHWM)
                       are reported; several PIDs are summed (e.g. nginx workers).
+        --expect-names-file: one entry name per line (UTF-8); every archive must hold exactly these entries in this
+                      order (reported as corrupt otherwise). Not with --raw.
         """;
 
     public Uri Url => Urls[0];
@@ -48,6 +51,7 @@ internal sealed record Options(
         bool raw = false, quiet = false;
         string label = "load";
         int[] pids = [];
+        string[]? names = null;
         var inv = CultureInfo.InvariantCulture;
         for (int i = 0; i < args.Length; i++)
         {
@@ -65,17 +69,18 @@ internal sealed record Options(
                 case "--raw": raw = true; break;
                 case "--quiet": quiet = true; break;
                 case "--label": label = Next(); break;
+                case "--expect-names-file": names = File.ReadAllLines(Next()).Where(l => l.Length > 0).ToArray(); break;
                 case "--server-pid": pids = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, inv)).ToArray(); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return null;
             }
         }
 
-        if (urls.Count == 0 || disconnect < 0 || disconnect > 1 || disconnectMax < 0 || concurrency < 1 || concurrency > 100_000 || duration <= 0 || buffer < 4096)
+        if (urls.Count == 0 || disconnect < 0 || disconnect > 1 || disconnectMax < 0 || concurrency < 1 || concurrency > 100_000 || duration <= 0 || buffer < 4096 || (raw && names is not null))
         {
             return null;
         }
 
-        return new Options([.. urls], disconnect, disconnectMax, concurrency, count < 0 ? concurrency : count, TimeSpan.FromSeconds(duration), rate, buffer, raw, quiet, label, pids);
+        return new Options([.. urls], disconnect, disconnectMax, concurrency, count < 0 ? concurrency : count, TimeSpan.FromSeconds(duration), rate, buffer, raw, quiet, label, pids, names);
     }
 }
 

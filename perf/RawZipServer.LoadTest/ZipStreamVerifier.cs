@@ -24,8 +24,15 @@ internal sealed class ZipStreamVerifier
     private readonly ByteSource _src;
     private readonly Crc32 _crc = new();
     private readonly List<Entry> _entries = [];
+    private readonly string[]? _expectedNames;
 
-    public ZipStreamVerifier(ByteSource source) => _src = source;
+    /// <param name="source">The archive's bytes.</param>
+    /// <param name="expectedNames">When given: the entry names the archive must hold, exactly and in this order.</param>
+    public ZipStreamVerifier(ByteSource source, string[]? expectedNames = null)
+    {
+        _src = source;
+        _expectedNames = expectedNames;
+    }
 
     public int EntryCount => _entries.Count;
 
@@ -47,6 +54,11 @@ internal sealed class ZipStreamVerifier
             }
             else if (sig == CentralSig)
             {
+                if (_expectedNames is not null && _entries.Count != _expectedNames.Length)
+                {
+                    throw new CorruptArchiveException($"{_entries.Count} entries, expected {_expectedNames.Length}");
+                }
+
                 await ReadTrailerAsync(ct);
                 return;
             }
@@ -89,6 +101,13 @@ internal sealed class ZipStreamVerifier
         }
 
         _src.Consume(30 + nameLen + extraLen);
+        if (_expectedNames is not null && (_entries.Count >= _expectedNames.Length || _expectedNames[_entries.Count] != name))
+        {
+            throw new CorruptArchiveException(_entries.Count >= _expectedNames.Length
+                ? $"entry {_entries.Count} '{name}': more entries than the {_expectedNames.Length} expected"
+                : $"entry {_entries.Count} is '{name}', expected '{_expectedNames[_entries.Count]}' (order)");
+        }
+
         if (method != 0)
         {
             throw new CorruptArchiveException($"{name}: method {method} (this verifier checks stored entries only)");

@@ -1,37 +1,59 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 
-// Baseline for perf/compare.sh: the "obvious" ASP.NET Core way to stream a ZIP — a minimal API that
-// writes System.IO.Compression.ZipArchive (create mode, stored) straight to Response.Body.
-// GET /archive/big4: four 1 GiB files whose bytes are generated in process exactly as RawZipServer's
-// synthetic origin does ("/1073741824/{1..4}"), so both servers pay the same cost to produce them.
+// Baseline for perf/compare.sh: the "obvious" ASP.NET Core way to stream a ZIP of files another server holds —
+// a minimal API that fetches each file with one shared HttpClient and copies the response stream into a
+// System.IO.Compression.ZipArchive entry (create mode, stored) written straight to Response.Body.
+//   --Origin=http://127.0.0.1:PORT/   base URL the files are fetched from (sources are relative to it)
+//   --Manifests=DIR                   GET /archive/{id} reads DIR/{id}.json, RawZipServer's manifest format; only
+//                                     files[].path and files[].source are used (sizes, CRCs and origins are ignored)
 // Prints "Listening on URL" (use --urls http://127.0.0.1:0 for an ephemeral port).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+var origin = new Uri(builder.Configuration["Origin"] ?? throw new InvalidOperationException("--Origin=URL is required"));
+string manifests = builder.Configuration["Manifests"] ?? throw new InvalidOperationException("--Manifests=DIR is required");
 var app = builder.Build();
+
+// One client for the process, as the HttpClient guidelines say (a pooled SocketsHttpHandler underneath).
+using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+{
+    BaseAddress = origin,
+    Timeout = Timeout.InfiniteTimeSpan,
+};
 
 app.MapGet("/archive/{id}", async (string id, HttpContext ctx) =>
 {
-    int files = id == "big4" ? 4 : 1;
-    const long size = 1L << 30;
+    string path = Path.Combine(manifests, id + ".json");
+    if (!Regex.IsMatch(id, "^[A-Za-z0-9_-]+$") || !File.Exists(path))
+    {
+        ctx.Response.StatusCode = 404;
+        return;
+    }
+
+    var files = new List<(string Name, string Source)>();
+    using (var doc = JsonDocument.Parse(await File.ReadAllBytesAsync(path, ctx.RequestAborted)))
+    {
+        foreach (var f in doc.RootElement.GetProperty("files").EnumerateArray())
+        {
+            files.Add((f.GetProperty("path").GetString()!, f.GetProperty("source").GetString()!));
+        }
+    }
+
     // ZipArchiveEntry's write stream still writes its data descriptor synchronously on DisposeAsync
     // (.NET 10), as the usual ZipArchive-over-Response.Body code needs: allow it.
     ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
     ctx.Response.ContentType = "application/zip";
     ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}.zip\"";
-    var buffer = new byte[81920];
     await using var zip = await ZipArchive.CreateAsync(ctx.Response.Body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ctx.RequestAborted);
-    for (int f = 1; f <= files; f++)
+    foreach (var (name, source) in files)
     {
-        var entry = zip.CreateEntry($"f{f}.bin", CompressionLevel.NoCompression);
-        await using var s = await entry.OpenAsync(ctx.RequestAborted);
-        for (long pos = 0; pos < size; pos += buffer.Length)
-        {
-            int n = (int)Math.Min(buffer.Length, size - pos);
-            Synthetic.Fill(buffer.AsSpan(0, n), pos, (ulong)f);
-            await s.WriteAsync(buffer.AsMemory(0, n), ctx.RequestAborted);
-        }
+        using var response = await http.GetAsync(source.TrimStart('/'), HttpCompletionOption.ResponseHeadersRead, ctx.RequestAborted);
+        response.EnsureSuccessStatusCode();
+        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        await using var entryStream = await entry.OpenAsync(ctx.RequestAborted);
+        await response.Content.CopyToAsync(entryStream, ctx.RequestAborted);
     }
 });
 
@@ -42,41 +64,3 @@ foreach (string url in app.Urls)
 }
 
 await app.WaitForShutdownAsync();
-
-internal static class Synthetic
-{
-    // Same generator as src/RawZipServer/Origin/SyntheticOrigin.cs (SplitMix64 per 8-byte block).
-    public static void Fill(Span<byte> destination, long position, ulong seed)
-    {
-        while (!destination.IsEmpty && (position & 7) != 0)
-        {
-            destination[0] = (byte)(Mix(seed, (ulong)position >> 3) >> (int)(8 * (position & 7)));
-            position++;
-            destination = destination[1..];
-        }
-
-        var words = MemoryMarshal.Cast<byte, ulong>(destination);
-        ulong block = (ulong)position >> 3;
-        for (int i = 0; i < words.Length; i++)
-        {
-            ulong value = Mix(seed, block + (ulong)i);
-            words[i] = BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
-        }
-
-        int done = words.Length * 8;
-        position += done;
-        foreach (ref byte b in destination[done..])
-        {
-            b = (byte)(Mix(seed, (ulong)position >> 3) >> (int)(8 * (position & 7)));
-            position++;
-        }
-    }
-
-    private static ulong Mix(ulong seed, ulong index)
-    {
-        ulong z = seed + ((index + 1) * 0x9E3779B97F4A7C15UL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-}
