@@ -14,6 +14,7 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
     [Theory]
     [InlineData("generated/200000000/5", "an origin streaming fast (server waiting on the client)")]
     [InlineData("stall/half.bin", "an origin that stalled (server waiting on the origin)")]
+    [InlineData("slow-head/half.bin", "an origin that never answers (server opening the second file)")]
     public async Task ClientDisconnectingMidStreamReleasesTheArchiveSlotAndTheOriginRequest(string source, string label)
     {
         await using var origin = await OriginServer.StartAsync();
@@ -32,10 +33,11 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
             using (var connection = server.Connect())
             {
                 await connection.SendAsync(Requests.Get("/archive/big"));
-                // Read well into the origin's entry (past the 100 kB first entry), then go away; for the stalled origin,
-                // everything it sent, so the server is left waiting on the origin, not on this client.
+                // Read well into the origin's entry (past the 100 kB first entry), then go away; for the stalled or silent
+                // origin, everything the server sent, so it is left waiting on the origin, not on this client.
                 bool stalled = source.StartsWith("stall/", StringComparison.Ordinal);
-                var (bytes, end) = await connection.DrainAsync(stalled ? long.MaxValue : 600_000, TimeSpan.FromSeconds(stalled ? 2 : 10));
+                bool waitsOnOrigin = !source.StartsWith("generated/", StringComparison.Ordinal);
+                var (bytes, end) = await connection.DrainAsync(waitsOnOrigin ? long.MaxValue : 600_000, TimeSpan.FromSeconds(waitsOnOrigin ? 2 : 10));
                 if (stalled)
                 {
                     Assert.True(bytes > 1_000_000, $"expected the stalled origin's first half, got {bytes}");
