@@ -49,7 +49,7 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
             }
 
             var stopwatch = Stopwatch.StartNew();
-            var metrics = await Poll.UntilAsync(() => ScrapeAsync(client), m => m["rawzip_archives_active"] == 0 && origin.InFlight == 0, TimeSpan.FromSeconds(10));
+            var metrics = await Poll.UntilAsync(() => MetricsScrape.ScrapeAsync(client), m => m["rawzip_archives_active"] == 0 && origin.InFlight == 0, TimeSpan.FromSeconds(10));
             output.WriteLine($"released after {stopwatch.Elapsed}");
             Assert.Equal(0, metrics["rawzip_archives_active"]);
             Assert.Equal(0, origin.InFlight);
@@ -61,21 +61,5 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
         var good = new ArchiveSpec().Synthetic("ok.bin", 5000, 9);
         server.WriteManifest("good", good);
         await ArchiveReaders.VerifyAsync(await client.GetByteArrayAsync("/archive/good"), good.Expected, output, "archive after client faults");
-    }
-
-    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
-    {
-        string text = await client.GetStringAsync("/metrics");
-        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!line.StartsWith('#'))
-            {
-                int space = line.LastIndexOf(' ');
-                samples[line[..space]] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return samples;
     }
 }
