@@ -2,6 +2,7 @@
 # exit, Release builds, and the wait for a server's "Listening on" line.
 
 # perf_init NAME: $WORK (a fresh temp folder), $PIDS (append every process started), cleanup on exit, cd to $ROOT.
+# PERF_KEEP=1 keeps $WORK (server and driver logs) after the run.
 perf_init() {
   WORK=$(mktemp -d "/tmp/$1.XXXXXX")
   PIDS=()
@@ -13,7 +14,7 @@ perf_init() {
 perf_cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.5
-  rm -rf "$WORK"
+  if [ -n "${PERF_KEEP:-}" ]; then echo "kept $WORK (PERF_KEEP)" >&2; else rm -rf "$WORK"; fi
 }
 
 # perf_build PROJECT…: Release builds, quietly; sets $DRIVER to the load driver's binary.

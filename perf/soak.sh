@@ -73,7 +73,8 @@ src/RawZipServer/bin/Release/net10.0/rawzip --Listen=http://127.0.0.1:0 --Manife
   --Origins:synthetic:Synthetic=true --Origins:faulty:BaseUrl="$FO/" --DefaultOrigin=synthetic \
   --Upstream:Retries=3 --Upstream:IdleTimeout=00:00:02 \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:RawZipServer.Access=Information \
-  --Logging:Console:FormatterName=json >"$WORK/rawzip.log" 2>&1 &
+  --Logging:Console:FormatterName=json --Logging:Console:FormatterOptions:TimestampFormat="HH:mm:ss.fff " \
+  --Logging:Console:FormatterOptions:UseUtcTimestamp=true >"$WORK/rawzip.log" 2>&1 &
 RAWZIP=$!; PIDS+=("$RAWZIP")
 RZ=$(wait_url "$WORK/rawzip.log")
 

@@ -98,6 +98,7 @@ async Task Worker()
         catch (HttpRequestException e)
         {
             Stats.Fail($"{where}http: {e.HttpRequestError}: {e.Message}");
+            Stats.Detail(index, url, t0, src, e);
         }
         catch (IOException e)
         {

@@ -17,6 +17,30 @@ internal static class Stats
         }
     }
 
+    private static int s_details;
+
+    /// <summary>
+    /// One line for each of the first 20 failures without a response (HttpRequestException): when it struck (seconds since the run's start and since
+    /// the download's), how far the download got, and the whole exception chain, which the kind alone does not say.
+    /// </summary>
+    public static void Detail(int index, Uri url, long t0, ByteSource source, Exception e)
+    {
+        if (Interlocked.Increment(ref s_details) > 20)
+        {
+            return;
+        }
+
+        var chain = new List<string>();
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            chain.Add($"{x.GetType().Name}: {x.Message}{(x is System.Net.Sockets.SocketException se ? $" ({se.SocketErrorCode})" : "")}");
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv,
+            $"failure detail: download {index} {url.AbsolutePath} at {DateTime.UtcNow:HH:mm:ss.fff} UTC, {System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds:F3} s after it started, {source.Received} body bytes received{(source.FirstByteTicks == 0 ? " (none: no response body)" : "")}: {string.Join(" <- ", chain)}"));
+    }
+
     public static IEnumerable<(string Kind, int Count)> FailureKinds() => Kinds.Select(kv => (kv.Key, kv.Value));
 }
 

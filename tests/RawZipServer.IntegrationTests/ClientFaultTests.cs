@@ -14,6 +14,7 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
     [Theory]
     [InlineData("generated/200000000/5", "an origin streaming fast (server waiting on the client)")]
     [InlineData("stall/half.bin", "an origin that stalled (server waiting on the origin)")]
+    [InlineData("slow-head/half.bin", "an origin that never answers (server opening the second file)")]
     public async Task ClientDisconnectingMidStreamReleasesTheArchiveSlotAndTheOriginRequest(string source, string label)
     {
         await using var origin = await OriginServer.StartAsync();
@@ -32,10 +33,11 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
             using (var connection = server.Connect())
             {
                 await connection.SendAsync(Requests.Get("/archive/big"));
-                // Read well into the origin's entry (past the 100 kB first entry), then go away; for the stalled origin,
-                // everything it sent, so the server is left waiting on the origin, not on this client.
+                // Read well into the origin's entry (past the 100 kB first entry), then go away; for the stalled or silent
+                // origin, everything the server sent, so it is left waiting on the origin, not on this client.
                 bool stalled = source.StartsWith("stall/", StringComparison.Ordinal);
-                var (bytes, end) = await connection.DrainAsync(stalled ? long.MaxValue : 600_000, TimeSpan.FromSeconds(stalled ? 2 : 10));
+                bool waitsOnOrigin = !source.StartsWith("generated/", StringComparison.Ordinal);
+                var (bytes, end) = await connection.DrainAsync(waitsOnOrigin ? long.MaxValue : 600_000, TimeSpan.FromSeconds(waitsOnOrigin ? 2 : 10));
                 if (stalled)
                 {
                     Assert.True(bytes > 1_000_000, $"expected the stalled origin's first half, got {bytes}");
@@ -47,7 +49,7 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
             }
 
             var stopwatch = Stopwatch.StartNew();
-            var metrics = await Poll.UntilAsync(() => ScrapeAsync(client), m => m["rawzip_archives_active"] == 0 && origin.InFlight == 0, TimeSpan.FromSeconds(10));
+            var metrics = await Poll.UntilAsync(() => MetricsScrape.ScrapeAsync(client), m => m["rawzip_archives_active"] == 0 && origin.InFlight == 0, TimeSpan.FromSeconds(10));
             output.WriteLine($"released after {stopwatch.Elapsed}");
             Assert.Equal(0, metrics["rawzip_archives_active"]);
             Assert.Equal(0, origin.InFlight);
@@ -59,21 +61,5 @@ public sealed class ClientFaultTests(ITestOutputHelper output)
         var good = new ArchiveSpec().Synthetic("ok.bin", 5000, 9);
         server.WriteManifest("good", good);
         await ArchiveReaders.VerifyAsync(await client.GetByteArrayAsync("/archive/good"), good.Expected, output, "archive after client faults");
-    }
-
-    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
-    {
-        string text = await client.GetStringAsync("/metrics");
-        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!line.StartsWith('#'))
-            {
-                int space = line.LastIndexOf(' ');
-                samples[line[..space]] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return samples;
     }
 }

@@ -86,6 +86,54 @@ public sealed class LoggingTests(ITestOutputHelper output)
         Assert.Equal("127.0.0.1", line["Client"]);
     }
 
+    [Theory]
+    [InlineData("manifest")]
+    [InlineData("first origin file")]
+    public async Task AClientLeavingBeforeTheResponseHeadGetsAnAccessLineWith499ClientGone(string waitingOn)
+    {
+        var logs = new CapturingLoggerFactory(output);
+        await using var backend = await BackendServer.StartAsync();
+        await using var origin = await OriginServer.StartAsync();
+        var backendCalled = new TaskCompletionSource();
+        backend.Handler = async (_, context) =>
+        {
+            // Never answers: the server is left waiting on the manifest until its client goes.
+            backendCalled.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        };
+        await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?>
+        {
+            ["Manifests:BackendUrl"] = backend.ManifestsUrl.AbsoluteUri,
+            ["Upstream:IdleTimeout"] = "00:01:00",
+        }, loggerFactory: logs);
+        // The directory wins over the backend: only "stored" is found there, and its first file never arrives.
+        server.WriteManifest("stored", """{"files":[{"path":"slow.bin","origin":"web","source":"slow-head/a.bin","size":10}]}""");
+        string id = waitingOn == "manifest" ? "from-backend" : "stored";
+
+        using (var connection = server.Connect())
+        {
+            await connection.SendAsync(Requests.Get("/archive/" + id));
+            if (waitingOn == "manifest")
+            {
+                await backendCalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            else
+            {
+                Assert.Equal(1, await Poll.UntilAsync(() => Task.FromResult(origin.InFlight), n => n == 1, TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        var line = await Poll.UntilAsync(() => Task.FromResult(logs.InCategory(Access).FirstOrDefault()), l => l is not null, TimeSpan.FromSeconds(10));
+        Assert.NotNull(line);
+        Assert.Equal("/archive/" + id, line["Path"]);
+        Assert.Equal(499, line["Status"]);
+        Assert.Equal("client-gone", line["Result"]);
+        Assert.Equal(0L, line["Bytes"]);
+        Assert.Contains("client left while the " + waitingOn, (string)line["Reason"]!, StringComparison.Ordinal);
+        Assert.Equal(0, await Poll.UntilAsync(() => Task.FromResult(origin.InFlight), n => n == 0, TimeSpan.FromSeconds(10)));
+        Assert.Single(logs.InCategory(Access));
+    }
+
     [Fact]
     public void StartupLinesShowTheEffectiveConfigurationWithSecretsRedacted()
     {

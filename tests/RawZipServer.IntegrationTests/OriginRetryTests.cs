@@ -48,7 +48,7 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
         await ArchiveReaders.VerifyAsync(good.Body, healthy.Expected, output, "healthy download next to a faulty origin");
 
         using var client = server.CreateClient();
-        var metrics = await Poll.UntilAsync(() => ScrapeAsync(client), m => m["rawzip_archives_active"] == 0);
+        var metrics = await Poll.UntilAsync(() => MetricsScrape.ScrapeAsync(client), m => m["rawzip_archives_active"] == 0);
         output.WriteLine($"origin requests: {string.Join(", ", origin.Requests)}");
         return (response, spec, metrics);
     }
@@ -144,7 +144,7 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
         Assert.Equal(System.Net.HttpStatusCode.PartialContent, response.StatusCode);
         byte[] body = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(full[from..(to + 1)], body);
-        var metrics = await Poll.UntilAsync(() => ScrapeAsync(client), m => m["rawzip_archives_active"] == 0);
+        var metrics = await Poll.UntilAsync(() => MetricsScrape.ScrapeAsync(client), m => m["rawzip_archives_active"] == 0);
         Assert.Equal(2, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
         output.WriteLine($"origin requests: {string.Join(", ", origin.Requests)}");
     }
@@ -217,22 +217,5 @@ public sealed class OriginRetryTests(ITestOutputHelper output)
         var (response, _, metrics) = await RunAsync("drop/d.bin", "d.bin");
         AssertAborted(response);
         Assert.Equal(0, metrics["rawzip_origin_retries_total{reason=\"read\"}"]);
-    }
-
-    /// <summary>Every sample line as "name{labels}" → value.</summary>
-    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
-    {
-        string text = await client.GetStringAsync("/metrics");
-        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!line.StartsWith('#'))
-            {
-                int space = line.LastIndexOf(' ');
-                samples[line[..space]] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return samples;
     }
 }

@@ -35,7 +35,9 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             await finishingConnection.SendAsync(Requests.Get("/archive/finishing"));
             using var stuckConnection = RawHttpConnection.Connect(endPoint);
             await stuckConnection.SendAsync(Requests.Get("/archive/stuck"));
-            await Task.Delay(500);
+            // SIGTERM only once both archives are really in flight (their first bytes arrived), as DrainTests does.
+            Assert.True(await finishingConnection.PendingBytesAsync(TimeSpan.FromSeconds(10)) > 0, "the finishing archive started");
+            Assert.True(await stuckConnection.PendingBytesAsync(TimeSpan.FromSeconds(10)) > 0, "the stuck archive started");
 
             await server.SendSigtermAsync();
             var stopwatch = Stopwatch.StartNew();

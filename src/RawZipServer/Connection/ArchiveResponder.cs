@@ -17,6 +17,9 @@ namespace RawZipServer.Connection;
 /// </summary>
 internal sealed partial class ArchiveResponder(ServerContext server, ConnectionContext connection, ILogger logger)
 {
+    /// <summary>nginx's non-standard "client closed request": for the access log only, never sent.</summary>
+    private const int StatusClientClosedRequest = 499;
+
     private readonly ChunkedPipeWriter _chunked = new();
     private bool _headOnly;
 
@@ -58,6 +61,10 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             catch (ManifestException ex)
             {
                 return await RefuseAsync(id, ex.StatusCode, ex.Message, keepAlive).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+            {
+                return LeftBeforeHead(id, "while the manifest was loading");
             }
 
             return await ServeAsync(head, manifest, id, keepAlive).ConfigureAwait(false);
@@ -148,7 +155,18 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
                     $"Content-Range: bytes */{length}").ConfigureAwait(false);
             }
 
-            if (range.Kind == ByteRangeKind.Partial && await streamer.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false))
+            bool prepared;
+            try
+            {
+                prepared = range.Kind == ByteRangeKind.Partial && await streamer.PrepareRangeAsync(range, options.MaxCrcReadBytes, connection.ConnectionClosed).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+            {
+                await streamer.DisposeRangeAsync().ConfigureAwait(false);
+                return LeftBeforeHead(id, "while the range was being prepared");
+            }
+
+            if (prepared)
             {
                 try
                 {
@@ -174,6 +192,10 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             catch (OriginException ex)
             {
                 return await RefuseAsync(id, 502, ex.Message, keepAlive).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+            {
+                return LeftBeforeHead(id, "while the first origin file was opening");
             }
         }
 
@@ -223,6 +245,20 @@ internal sealed partial class ArchiveResponder(ServerContext server, ConnectionC
             connection.Abort(new ConnectionAbortedException(ex.Message, ex));
             return Ended(AbortReason.Client, ex.Message, streamer);
         }
+    }
+
+    /// <summary>
+    /// The client went away before the response head (manifest or first origin file still loading): nothing was
+    /// sent, so the access line says 499, as nginx logs a request whose client closed it first; the connection closes.
+    /// </summary>
+    private bool LeftBeforeHead(string id, string when)
+    {
+        string reason = "client left " + when;
+        Log.ClientGone(logger, connection.ConnectionId, id, reason);
+        Record.Status = StatusClientClosedRequest;
+        Record.Result = "client-gone";
+        Record.Reason = reason;
+        return false;
     }
 
     /// <summary>Counts a streamed archive's end, completed (<paramref name="abortReason"/> null) or aborted; returns whether it completed.</summary>

@@ -92,13 +92,19 @@ internal sealed class HttpOrigin(string name, Uri baseUrl, IReadOnlyList<KeyValu
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or OriginException)
         {
             response?.Dispose();
-            if (ex is OriginException)
+            if (ex is OriginException || ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
 
-            string why = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested ? "timed out" : ex.Message;
-            throw new OriginException($"origin '{Name}' failed for '{source}': {why}", ex, transient: !cancellationToken.IsCancellationRequested);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The caller's cancellation (its client left) is no origin failure: it must not be logged or counted as one.
+                throw new OperationCanceledException($"request to origin '{Name}' for '{source}' cancelled", ex, cancellationToken);
+            }
+
+            string why = ex is OperationCanceledException ? "timed out" : ex.Message;
+            throw new OriginException($"origin '{Name}' failed for '{source}': {why}", ex, transient: true);
         }
     }
 

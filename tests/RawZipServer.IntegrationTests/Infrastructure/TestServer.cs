@@ -16,9 +16,10 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly ServerHost _host;
     private readonly string _root;
 
-    private TestServer(ServerHost host, string root)
+    private TestServer(ServerHost host, string root, ServerOptions options)
     {
         _host = host;
+        Options = options;
         _root = root;
         var address = new Uri(host.Addresses[0]);
         BaseAddress = address;
@@ -26,6 +27,7 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+    public ServerOptions Options { get; }
     public IPEndPoint EndPoint { get; }
     public string FilesDirectory => Path.Combine(_root, "files");
     public string ManifestsDirectory => Path.Combine(_root, "manifests");
@@ -59,7 +61,7 @@ internal sealed class TestServer : IAsyncDisposable
         try
         {
             var host = await ServerHost.StartAsync(options, loggerFactory);
-            return new TestServer(host, root);
+            return new TestServer(host, root, options);
         }
         catch
         {
