@@ -34,6 +34,8 @@ internal sealed class ByteSource
 
     public int Available => _end - _start;
 
+    public int Capacity => _buffer.Length;
+
     public void Reset(Stream stream, long startTicks)
     {
         _stream = stream;

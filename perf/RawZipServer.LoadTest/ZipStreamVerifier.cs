@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.IO.Hashing;
 
 namespace RawZipServer.LoadTest;
@@ -11,10 +12,14 @@ internal sealed class CorruptArchiveException(string message) : Exception(messag
 /// every local header, the data's CRC-32 (recomputed with System.IO.Hashing) against the local
 /// header or the <c>PK\7\8</c> data descriptor, every central directory header against what was
 /// streamed (name, CRC, sizes, local header offset), the ZIP64 end records and the end of central
-/// directory record, and that nothing follows it. Stored entries only (method 0): an entry of
-/// unknown size (bit 3, sizes 0) is delimited by scanning for a descriptor whose CRC-32 and size
-/// match the bytes before it. The buffer is owned by the caller and reused; nothing is allocated
-/// per chunk (names are decoded once per entry).
+/// directory record, and that nothing follows it. A stored entry of unknown size (bit 3, sizes 0)
+/// is delimited by scanning for a descriptor whose CRC-32 and size match the bytes before it. A
+/// deflated entry (method 8) is inflated as it arrives (.NET's <see cref="DeflateStream"/> fed through
+/// <see cref="DeflatedEntryInput"/>) and the CRC-32 is taken over the inflated bytes; its end is the
+/// declared compressed size, or, for an entry of unknown size, the descriptor whose compressed size
+/// equals its distance from the data start, found in the last input the inflater took. The buffer is
+/// owned by the caller and reused; nothing is allocated per chunk of a stored entry (names are decoded
+/// once per entry; a deflated entry allocates its inflater).
 /// </summary>
 internal sealed class ZipStreamVerifier
 {
@@ -25,6 +30,7 @@ internal sealed class ZipStreamVerifier
     private readonly Crc32 _crc = new();
     private readonly List<Entry> _entries = [];
     private readonly string[]? _expectedNames;
+    private byte[]? _inflated;
 
     /// <param name="source">The archive's bytes.</param>
     /// <param name="expectedNames">When given: the entry names the archive must hold, exactly and in this order.</param>
@@ -36,7 +42,7 @@ internal sealed class ZipStreamVerifier
 
     public int EntryCount => _entries.Count;
 
-    private readonly record struct Entry(string Name, uint Crc, long Size, long Offset);
+    private readonly record struct Entry(string Name, ushort Method, uint Crc, long CompressedSize, long Size, long Offset);
 
     public async Task VerifyAsync(CancellationToken ct)
     {
@@ -108,12 +114,19 @@ internal sealed class ZipStreamVerifier
                 : $"entry {_entries.Count} is '{name}', expected '{_expectedNames[_entries.Count]}' (order)");
         }
 
-        if (method != 0)
+        bool descriptor = (flags & 8) != 0;
+        if (method == 8)
         {
-            throw new CorruptArchiveException($"{name}: method {method} (this verifier checks stored entries only)");
+            var (dcrc, dcsize, dusize) = await ReadDeflatedAsync(name, descriptor, zip64, crc, csize, usize, ct);
+            _entries.Add(new Entry(name, method, dcrc, dcsize, dusize, offset));
+            return;
         }
 
-        bool descriptor = (flags & 8) != 0;
+        if (method != 0)
+        {
+            throw new CorruptArchiveException($"{name}: method {method} (this verifier checks stored and deflated entries only)");
+        }
+
         _crc.Reset();
         long size;
         if (descriptor && csize == 0 && usize == 0 && !zip64)
@@ -169,7 +182,121 @@ internal sealed class ZipStreamVerifier
             }
         }
 
-        _entries.Add(new Entry(name, crc, size, offset));
+        _entries.Add(new Entry(name, method, crc, size, size, offset));
+    }
+
+    /// <summary>
+    /// Inflates one deflated entry as it arrives, checks the CRC-32 of the inflated bytes and the sizes,
+    /// and leaves the source after its data descriptor (if any). Returns what the central directory must say.
+    /// </summary>
+    private async Task<(uint Crc, long CompressedSize, long Size)> ReadDeflatedAsync(
+        string name, bool descriptor, bool zip64, uint crc, long csize, long usize, CancellationToken ct)
+    {
+        long dataStart = _src.Position;
+        // Deflate data is never empty (an empty entry is 2 bytes), so a compressed size of 0 means "in the descriptor".
+        bool sizesKnown = !descriptor || csize != 0;
+        var input = new DeflatedEntryInput(_src, sizesKnown ? csize : -1);
+        _inflated ??= new byte[64 * 1024];
+        _crc.Reset();
+        long inflated = 0;
+        try
+        {
+            await using var inflater = new DeflateStream(input, CompressionMode.Decompress, leaveOpen: true);
+            int n;
+            while ((n = await inflater.ReadAsync(_inflated, ct)) > 0)
+            {
+                _crc.Append(_inflated.AsSpan(0, n));
+                inflated += n;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptArchiveException($"{name}: deflate data at {dataStart} is invalid: {e.Message}");
+        }
+
+        if (input.AskedPastEnd)
+        {
+            throw new CorruptArchiveException($"{name}: deflate data unfinished after {input.HandedOut} bytes");
+        }
+
+        uint actual = _crc.GetCurrentHashAsUInt32();
+        int dlen = zip64 ? 24 : 16;
+        if (!sizesKnown)
+        {
+            return (actual, await FindDescriptorAsync(name, input.Held, dataStart, dlen, actual, inflated, ct), inflated);
+        }
+
+        if (input.HandedOut != csize)
+        {
+            throw new CorruptArchiveException($"{name}: deflate data ends within the first {input.HandedOut} of its declared {csize} bytes");
+        }
+
+        _src.Consume(input.Held);
+        if (descriptor)
+        {
+            await Need(dlen, ct);
+            if (_src.U32(0) != DescriptorSig)
+            {
+                throw new CorruptArchiveException($"{name}: data descriptor without PK\\7\\8 at {_src.Position}");
+            }
+
+            crc = _src.U32(4);
+            long dc = zip64 ? (long)_src.U64(8) : _src.U32(8), du = zip64 ? (long)_src.U64(16) : _src.U32(12);
+            if (dc != csize || (usize != 0 && du != usize))
+            {
+                throw new CorruptArchiveException($"{name}: descriptor sizes {dc}/{du}, local header {csize}/{usize}");
+            }
+
+            usize = du;
+            _src.Consume(dlen);
+        }
+
+        if (actual != crc || inflated != usize)
+        {
+            throw new CorruptArchiveException($"{name}: inflated CRC-32 {actual:x8} size {inflated}, declared {crc:x8} size {usize}");
+        }
+
+        return (crc, csize, usize);
+    }
+
+    /// <summary>
+    /// The descriptor after a deflated entry of unknown size: the deflate data ended within the
+    /// <paramref name="held"/> bytes at the source's front, so the descriptor starts there or right after,
+    /// where its compressed size equals the distance from the data start and its CRC-32 and size match the
+    /// inflated bytes (a <c>PK\7\8</c> inside the deflate data cannot meet all three).
+    /// </summary>
+    private async Task<long> FindDescriptorAsync(string name, int held, long dataStart, int dlen, uint crc, long size, CancellationToken ct)
+    {
+        long windowStart = _src.Position;
+        // The held bytes may already reach the end of the archive: ask for a full descriptor after them, take what there is.
+        await _src.EnsureAsync(held + dlen, ct);
+        int last = Math.Min(held, _src.Available - dlen); // the last place a whole descriptor can start
+        if (last < 0)
+        {
+            throw new CorruptArchiveException($"{name}: archive ends after its deflate data, before a data descriptor");
+        }
+
+        var window = _src.Span(0, last + 4);
+        for (int k = 0; k <= last; k++)
+        {
+            int at = window[k..].IndexOf("PK\x07\x08"u8);
+            if (at < 0)
+            {
+                break;
+            }
+
+            k += at;
+            long compressed = windowStart + k - dataStart;
+            long dc = dlen == 24 ? (long)_src.U64(k + 8) : _src.U32(k + 8), du = dlen == 24 ? (long)_src.U64(k + 16) : _src.U32(k + 12);
+            if (dc == compressed && du == size && _src.U32(k + 4) == crc)
+            {
+                _src.Consume(k + dlen);
+                return compressed;
+            }
+        }
+
+        throw new CorruptArchiveException(
+            $"{name}: no data descriptor with CRC-32 {crc:x8} and size {size} where its deflate data ({windowStart - dataStart}..{windowStart - dataStart + held} bytes) ends");
     }
 
     private async Task<(long Size, uint Crc)> ScanToDescriptorAsync(string name, CancellationToken ct)
@@ -247,10 +374,11 @@ internal sealed class ZipStreamVerifier
                 extra = extra[Math.Min(extra.Length, 4 + len)..];
             }
 
-            if (method != 0 || crc != e.Crc || csize != e.Size || usize != e.Size || offset != e.Offset)
+            if (method != e.Method || crc != e.Crc || csize != e.CompressedSize || usize != e.Size || offset != e.Offset)
             {
                 throw new CorruptArchiveException(
-                    $"central directory for {e.Name}: crc {crc:x8} size {csize}/{usize} offset {offset}, streamed crc {e.Crc:x8} size {e.Size} offset {e.Offset}");
+                    $"central directory for {e.Name}: method {method} crc {crc:x8} size {csize}/{usize} offset {offset}, " +
+                    $"streamed method {e.Method} crc {e.Crc:x8} size {e.CompressedSize}/{e.Size} offset {e.Offset}");
             }
 
             _src.Consume(46 + nameLen + extraLen + commentLen);
