@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.IO.Pipelines;
@@ -8,6 +9,54 @@ namespace RawZipServer.Archive;
 
 internal abstract partial class ArchiveStreamer
 {
+    /// <summary>
+    /// Below this pace (1 MiB/s) a client is slow: <see cref="PumpAsync"/> then asks the output for
+    /// <see cref="SlowReadHint"/> bytes per read instead of <see cref="ReadSize"/>.
+    /// </summary>
+    private const long SlowClientBytesPerSecond = 1 << 20;
+
+    /// <summary>
+    /// The size asked of the output per origin read while the client is slow: at most one block of the transport's
+    /// memory pool (Kestrel's blocks are 4 KiB; <see cref="Http.ChunkedPipeWriter"/> adds 12 bytes of framing to the ask).
+    /// </summary>
+    /// <remarks>
+    /// Why (issue 6, 1000 clients at 64 KiB/s, perf/slow-clients.sh): a <c>GetMemory</c> larger than the pool's block is
+    /// served by the pipe from <c>ArrayPool&lt;byte&gt;.Shared</c>, whose few cached 64 KiB arrays run out when a thousand
+    /// slow connections each hold one for a second, so fresh arrays are allocated, live long enough to be promoted and
+    /// pile up until a full GC (an allocation trace of the steady state: 98 % of the bytes allocated were these arrays,
+    /// rented by the pipe for the pump). Small asks are served from the transport's block pool, which keeps and reuses
+    /// its blocks; the pipe then holds the same 32–64 KiB per connection, in 4 KiB blocks. A fast client keeps
+    /// <see cref="ReadSize"/>: fewer, larger reads. A hint of half a block lets a partly filled block be filled up
+    /// before a new one is taken.
+    /// </remarks>
+    private const int SlowReadHint = 2048;
+
+    /// <summary>Set by <see cref="PaceClient"/>: whether the client drained the last cycle slower than <see cref="SlowClientBytesPerSecond"/>.</summary>
+    private bool _clientSlow;
+
+    /// <summary>When the last flush that had to wait for the client ended (0: none yet), and <see cref="BytesSent"/> then.</summary>
+    private long _lastWaitEnd;
+    private long _sentAtLastWait;
+
+    /// <summary>
+    /// Called after each flush that had to wait for the client, with the bytes handed on so far. A flush waits once the
+    /// connection's pipe holds Kestrel's <c>MaxWriteBufferSize</c> (64 KiB) and until less than half of it is left, so
+    /// the bytes flushed between two waits over the time between them is the client's pace. (One wait alone says
+    /// little: it may end early, when the kernel frees room for a part of the bytes.) The first cycle runs from the
+    /// first wait, after the socket buffers have taken what they can at full speed.
+    /// </summary>
+    private void PaceClient(long sent)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (_lastWaitEnd != 0)
+        {
+            _clientSlow = (sent - _sentAtLastWait) * Stopwatch.Frequency < SlowClientBytesPerSecond * (now - _lastWaitEnd);
+        }
+
+        _lastWaitEnd = now;
+        _sentAtLastWait = sent;
+    }
+
     /// <summary>
     /// Origin → output memory → CRC-32 → advance → flush, until the entry's bytes are all sent. With a
     /// <paramref name="deflater"/> the origin reads into its scratch buffer instead and the compressed
@@ -35,7 +84,7 @@ internal abstract partial class ArchiveStreamer
         {
             while (remaining > 0)
             {
-                var memory = deflater is null ? output.GetMemory(ReadSize) : deflater.Buffer;
+                var memory = deflater is null ? output.GetMemory(_clientSlow ? SlowReadHint : ReadSize) : deflater.Buffer;
                 if (remaining < memory.Length)
                 {
                     memory = memory[..(int)remaining];

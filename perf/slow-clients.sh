@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Slow clients on loopback (127.0.0.1 only), not a test: issue 6's "1,000 concurrent downloads with slow clients
+# (each reading 64 KiB/s): server RSS ≤ 300 MiB in total, and flat over time".
+#   perf/slow-clients.sh [-- extra rawzip options…]     (`make slow`; bounded to SLOW_SECONDS + 120 s)
+# Environment: SLOW_CLIENTS (1000), SLOW_SECONDS (90), SLOW_RATE (65536 bytes/s per client),
+#   SLOW_ORIGIN=synthetic|http (synthetic: generated in process; http: the same bytes from perf/FaultyOrigin over
+#   loopback, so the origin connections' buffers count too), SLOW_NOBUILD=1 to skip the Release builds.
+# The archive is one 1 GiB stored file: at 64 KiB/s no download ends within the run, so all SLOW_CLIENTS stay
+# connected and are cut (counted as cancelled) at the end. Server VmRSS is sampled every second; prints the
+# series (every 10 s), the peak, and the growth over the second half of the run (the "flat" part).
+set -euo pipefail
+CLIENTS=${SLOW_CLIENTS:-1000}
+SECS=${SLOW_SECONDS:-90}
+RATE=${SLOW_RATE:-65536}
+ORIGIN_KIND=${SLOW_ORIGIN:-synthetic}
+[ "${1:-}" = "--" ] && shift
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/perf/lib.sh"
+perf_init rawzip-slow
+if [ -z "${SLOW_NOBUILD:-}" ]; then
+  perf_build src/RawZipServer perf/RawZipServer.LoadTest perf/FaultyOrigin
+else
+  DRIVER=perf/RawZipServer.LoadTest/bin/Release/net10.0/RawZipServer.LoadTest
+fi
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+G=$((1 << 30))
+mkdir -p "$WORK/manifests"
+ORIGIN_ARGS=(--Origins:synthetic:Synthetic=true)
+if [ "$ORIGIN_KIND" = http ]; then
+  perf/FaultyOrigin/bin/Release/net10.0/FaultyOrigin --urls http://127.0.0.1:0 >"$WORK/origin.log" 2>&1 &
+  ORIGIN=$!; PIDS+=("$ORIGIN")
+  FO=$(wait_url "$WORK/origin.log")
+  ORIGIN_ARGS+=(--Origins:faulty:BaseUrl="$FO/")
+  echo "{ \"name\": \"slow.zip\", \"files\": [ { \"path\": \"a.bin\", \"origin\": \"faulty\", \"source\": \"/ok/$G/1\", \"size\": $G } ] }" \
+    >"$WORK/manifests/slow.json"
+else
+  echo "{ \"name\": \"slow.zip\", \"files\": [ { \"path\": \"a.bin\", \"origin\": \"synthetic\", \"source\": \"/$G/1\", \"size\": $G } ] }" \
+    >"$WORK/manifests/slow.json"
+fi
+
+src/RawZipServer/bin/Release/net10.0/rawzip --Listen=http://127.0.0.1:0 --Manifests:Directory="$WORK/manifests" \
+  "${ORIGIN_ARGS[@]}" --Limits:MaxConcurrentArchives=$((CLIENTS * 2)) --Limits:ClientIdleTimeout=00:05:00 \
+  --Logging:LogLevel:Default=Warning "$@" >"$WORK/rawzip.log" 2>&1 &
+RAWZIP=$!; PIDS+=("$RAWZIP")
+RZ=$(wait_url "$WORK/rawzip.log")
+sleep 1
+echo "== $CLIENTS clients at $RATE B/s for $SECS s, origin $ORIGIN_KIND; server PID $RAWZIP, RSS $(( $(rss_kib "$RAWZIP") / 1024 )) MiB idle" >&2
+
+timeout $((SECS + 60)) "$DRIVER" --url "$RZ/archive/slow" --concurrency "$CLIENTS" --count "$CLIENTS" --duration "$SECS" \
+  --read-rate "$RATE" --buffer 65536 --quiet --label "slow$CLIENTS-$ORIGIN_KIND" --server-pid "$RAWZIP" \
+  >"$WORK/driver.out" 2>&1 &
+DRV=$!; PIDS+=("$DRV")
+
+# One sample a second while the driver runs, at most SECS + 60.
+: >"$WORK/rss"
+for t in $(seq 0 $((SECS + 60))); do
+  kill -0 "$DRV" 2>/dev/null || break
+  o=0; [ -n "${ORIGIN:-}" ] && o=$(rss_kib "$ORIGIN")
+  echo "$t $(rss_kib "$RAWZIP") $o" >>"$WORK/rss"
+  [ $((t % 10)) = 0 ] && echo "   ${t}s: server RSS $(( $(rss_kib "$RAWZIP") / 1024 )) MiB" >&2
+  sleep 1
+done
+wait "$DRV" || true
+ALIVE=yes; kill -0 "$RAWZIP" 2>/dev/null || ALIVE=no
+
+echo
+echo "## Slow clients: $CLIENTS × $RATE B/s for $SECS s, origin $ORIGIN_KIND, server options: ${*:-(defaults)}"
+echo
+grep -E '^(RESULT|failure)' "$WORK/driver.out" || cat "$WORK/driver.out"
+python3 - "$WORK/rss" "$SECS" <<'EOF2'
+import sys
+rows = [tuple(int(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
+secs = int(sys.argv[2])
+mib = lambda k: round(k / 1024)
+at = {t: r for t, r, _ in rows}
+print("server RSS MiB every 10 s: " + ", ".join(f"{t}s {mib(r)}" for t, r, _ in rows if t % 10 == 0))
+peak_t, peak, _ = max(rows, key=lambda x: x[1])
+print(f"server peak RSS {mib(peak)} MiB at {peak_t}s")
+half = [r for t, r, _ in rows if secs // 2 <= t <= secs]
+if half:
+    print(f"second half ({secs // 2}..{secs} s): min {mib(min(half))}, max {mib(max(half))}, "
+          f"start→end {mib(half[0])} → {mib(half[-1])} MiB ({mib(half[-1] - half[0]):+d})")
+if any(o for _, _, o in rows):
+    print("origin (FaultyOrigin) RSS MiB every 10 s: " + ", ".join(f"{t}s {mib(o)}" for t, _, o in rows if t % 10 == 0))
+EOF2
+echo "server still running: $ALIVE"
+[ "$ALIVE" = yes ]
