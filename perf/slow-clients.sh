@@ -4,7 +4,8 @@
 #   perf/slow-clients.sh [-- extra rawzip options…]     (`make slow`; bounded to SLOW_SECONDS + 120 s)
 # Environment: SLOW_CLIENTS (1000), SLOW_SECONDS (90), SLOW_RATE (65536 bytes/s per client),
 #   SLOW_ORIGIN=synthetic|http (synthetic: generated in process; http: the same bytes from perf/FaultyOrigin over
-#   loopback, so the origin connections' buffers count too), SLOW_NOBUILD=1 to skip the Release builds.
+#   loopback, so the origin connections' buffers count too), SLOW_NOBUILD=1 to skip the Release builds,
+#   SLOW_SERVER_ENV="NAME=VALUE …" for the server's environment only (e.g. GC knobs).
 # The archive is one 1 GiB stored file: at 64 KiB/s no download ends within the run, so all SLOW_CLIENTS stay
 # connected and are cut (counted as cancelled) at the end. Server VmRSS is sampled every second; prints the
 # series (every 10 s), the peak, and the growth over the second half of the run (the "flat" part).
@@ -40,7 +41,7 @@ else
     >"$WORK/manifests/slow.json"
 fi
 
-src/RawZipServer/bin/Release/net10.0/rawzip --Listen=http://127.0.0.1:0 --Manifests:Directory="$WORK/manifests" \
+env ${SLOW_SERVER_ENV:-} src/RawZipServer/bin/Release/net10.0/rawzip --Listen=http://127.0.0.1:0 --Manifests:Directory="$WORK/manifests" \
   "${ORIGIN_ARGS[@]}" --Limits:MaxConcurrentArchives=$((CLIENTS * 2)) --Limits:ClientIdleTimeout=00:05:00 \
   --Logging:LogLevel:Default=Warning "$@" >"$WORK/rawzip.log" 2>&1 &
 RAWZIP=$!; PIDS+=("$RAWZIP")
@@ -66,7 +67,7 @@ wait "$DRV" || true
 ALIVE=yes; kill -0 "$RAWZIP" 2>/dev/null || ALIVE=no
 
 echo
-echo "## Slow clients: $CLIENTS × $RATE B/s for $SECS s, origin $ORIGIN_KIND, server options: ${*:-(defaults)}"
+echo "## Slow clients: $CLIENTS × $RATE B/s for $SECS s, origin $ORIGIN_KIND, server options: ${*:-(defaults)}${SLOW_SERVER_ENV:+, environment: $SLOW_SERVER_ENV}"
 echo
 grep -E '^(RESULT|failure)' "$WORK/driver.out" || cat "$WORK/driver.out"
 python3 - "$WORK/rss" "$SECS" <<'EOF2'

@@ -16,6 +16,15 @@ internal abstract partial class ArchiveStreamer
     private const long SlowClientBytesPerSecond = 1 << 20;
 
     /// <summary>
+    /// Until this many bytes (8 MiB) have been sent, every client is asked small (<see cref="SlowReadHint"/>): the kernel's
+    /// socket buffers take the first few MiB of any connection at full speed (here up to 4 MiB, <c>net.ipv4.tcp_wmem</c>'s
+    /// maximum, plus the client's receive buffer), so a slow client's pace shows only after them. A thousand slow clients
+    /// starting together otherwise pushed those MiB through 64 KiB arrays: a burst of fresh arrays that left the GC heap
+    /// committed about 150 MiB above what stayed live. For a fast client these are the first milliseconds.
+    /// </summary>
+    private const long SmallAsksFirstBytes = 8 << 20;
+
+    /// <summary>
     /// The size asked of the output per origin read while the client is slow: at most one block of the transport's
     /// memory pool (Kestrel's blocks are 4 KiB; <see cref="Http.ChunkedPipeWriter"/> adds 12 bytes of framing to the ask).
     /// </summary>
@@ -84,7 +93,7 @@ internal abstract partial class ArchiveStreamer
         {
             while (remaining > 0)
             {
-                var memory = deflater is null ? output.GetMemory(_clientSlow ? SlowReadHint : ReadSize) : deflater.Buffer;
+                var memory = deflater is null ? output.GetMemory(_clientSlow || BytesSent < SmallAsksFirstBytes ? SlowReadHint : ReadSize) : deflater.Buffer;
                 if (remaining < memory.Length)
                 {
                     memory = memory[..(int)remaining];
