@@ -5,7 +5,8 @@
 # Environment: SLOW_CLIENTS (1000), SLOW_SECONDS (90), SLOW_RATE (65536 bytes/s per client),
 #   SLOW_ORIGIN=synthetic|http (synthetic: generated in process; http: the same bytes from perf/FaultyOrigin over
 #   loopback, so the origin connections' buffers count too), SLOW_NOBUILD=1 to skip the Release builds,
-#   SLOW_SERVER_ENV="NAME=VALUE …" for the server's environment only (e.g. GC knobs).
+#   SLOW_SERVER_ENV="NAME=VALUE …" for the server's environment only (e.g. GC knobs), SLOW_SERVER_BIN=path to run
+#   another rawzip build (an A/B against an older commit).
 # The archive is one 1 GiB stored file: at 64 KiB/s no download ends within the run, so all SLOW_CLIENTS stay
 # connected and are cut (counted as cancelled) at the end. Server VmRSS is sampled every second; prints the
 # series (every 10 s), the peak, and the growth over the second half of the run (the "flat" part).
@@ -41,7 +42,7 @@ else
     >"$WORK/manifests/slow.json"
 fi
 
-env ${SLOW_SERVER_ENV:-} src/RawZipServer/bin/Release/net10.0/rawzip --Listen=http://127.0.0.1:0 --Manifests:Directory="$WORK/manifests" \
+env ${SLOW_SERVER_ENV:-} "${SLOW_SERVER_BIN:-src/RawZipServer/bin/Release/net10.0/rawzip}" --Listen=http://127.0.0.1:0 --Manifests:Directory="$WORK/manifests" \
   "${ORIGIN_ARGS[@]}" --Limits:MaxConcurrentArchives=$((CLIENTS * 2)) --Limits:ClientIdleTimeout=00:05:00 \
   --Logging:LogLevel:Default=Warning "$@" >"$WORK/rawzip.log" 2>&1 &
 RAWZIP=$!; PIDS+=("$RAWZIP")
@@ -54,13 +55,17 @@ timeout $((SECS + 60)) "$DRIVER" --url "$RZ/archive/slow" --concurrency "$CLIENT
   >"$WORK/driver.out" 2>&1 &
 DRV=$!; PIDS+=("$DRV")
 
-# One sample a second while the driver runs, at most SECS + 60.
+# About one sample a second (t = seconds since the driver started) while the driver runs, at most SECS + 60 samples.
 : >"$WORK/rss"
-for t in $(seq 0 $((SECS + 60))); do
+START=$(date +%s)
+NEXT=0
+for _ in $(seq 0 $((SECS + 60))); do
   kill -0 "$DRV" 2>/dev/null || break
+  t=$(( $(date +%s) - START ))
+  r=$(rss_kib "$RAWZIP")
   o=0; [ -n "${ORIGIN:-}" ] && o=$(rss_kib "$ORIGIN")
-  echo "$t $(rss_kib "$RAWZIP") $o" >>"$WORK/rss"
-  [ $((t % 10)) = 0 ] && echo "   ${t}s: server RSS $(( $(rss_kib "$RAWZIP") / 1024 )) MiB" >&2
+  echo "$t $r $o" >>"$WORK/rss"
+  if [ "$t" -ge "$NEXT" ]; then echo "   ${t}s: server RSS $((r / 1024)) MiB" >&2; NEXT=$((t - t % 10 + 10)); fi
   sleep 1
 done
 wait "$DRV" || true
@@ -70,13 +75,20 @@ echo
 echo "## Slow clients: $CLIENTS × $RATE B/s for $SECS s, origin $ORIGIN_KIND, server options: ${*:-(defaults)}${SLOW_SERVER_ENV:+, environment: $SLOW_SERVER_ENV}"
 echo
 grep -E '^(RESULT|failure)' "$WORK/driver.out" || cat "$WORK/driver.out"
+[ -n "${SLOW_KEEP:-}" ] && cp "$WORK/rss" "$SLOW_KEEP"
 python3 - "$WORK/rss" "$SECS" <<'EOF2'
 import sys
 rows = [tuple(int(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
 secs = int(sys.argv[2])
 mib = lambda k: round(k / 1024)
-at = {t: r for t, r, _ in rows}
-print("server RSS MiB every 10 s: " + ", ".join(f"{t}s {mib(r)}" for t, r, _ in rows if t % 10 == 0))
+def every10(col):  # the first sample at or after each 10 s mark
+    out, mark = [], 0
+    for row in rows:
+        if row[0] >= mark:
+            out.append(f"{row[0]}s {mib(row[col])}")
+            mark = row[0] - row[0] % 10 + 10
+    return ", ".join(out)
+print("server RSS MiB every 10 s: " + every10(1))
 peak_t, peak, _ = max(rows, key=lambda x: x[1])
 print(f"server peak RSS {mib(peak)} MiB at {peak_t}s")
 half = [r for t, r, _ in rows if secs // 2 <= t <= secs]
@@ -84,7 +96,7 @@ if half:
     print(f"second half ({secs // 2}..{secs} s): min {mib(min(half))}, max {mib(max(half))}, "
           f"start→end {mib(half[0])} → {mib(half[-1])} MiB ({mib(half[-1] - half[0]):+d})")
 if any(o for _, _, o in rows):
-    print("origin (FaultyOrigin) RSS MiB every 10 s: " + ", ".join(f"{t}s {mib(o)}" for t, _, o in rows if t % 10 == 0))
+    print("origin (FaultyOrigin) RSS MiB every 10 s: " + every10(2))
 EOF2
 echo "server still running: $ALIVE"
 [ "$ALIVE" = yes ]
