@@ -22,7 +22,10 @@ internal abstract partial class ArchiveStreamer
     /// starting together otherwise pushed those MiB through 64 KiB arrays: a burst of fresh arrays that left the GC heap
     /// committed about 150 MiB above what stayed live. For a fast client these are the first milliseconds.
     /// </summary>
-    private const long SmallAsksFirstBytes = 8 << 20;
+    public const long DefaultSmallAsksFirstBytes = 8 << 20;
+
+    /// <summary><see cref="DefaultSmallAsksFirstBytes"/>; tests set 0 to see the pacing alone.</summary>
+    public long SmallAsksFirstBytes { get; init; } = DefaultSmallAsksFirstBytes;
 
     /// <summary>
     /// The size asked of the output per origin read while the client is slow: at most one block of the transport's
@@ -38,7 +41,7 @@ internal abstract partial class ArchiveStreamer
     /// <see cref="ReadSize"/>: fewer, larger reads. A hint of half a block lets a partly filled block be filled up
     /// before a new one is taken.
     /// </remarks>
-    private const int SlowReadHint = 2048;
+    public const int SlowReadHint = 2048;
 
     /// <summary>Set by <see cref="PaceClient"/>: whether the client drained the last cycle slower than <see cref="SlowClientBytesPerSecond"/>.</summary>
     private bool _clientSlow;
