@@ -43,30 +43,40 @@ internal abstract partial class ArchiveStreamer
     /// </remarks>
     public const int SlowReadHint = 2048;
 
-    /// <summary>Set by <see cref="PaceClient"/>: whether the client drained the last cycle slower than <see cref="SlowClientBytesPerSecond"/>.</summary>
+    /// <summary>Set by <see cref="PaceClient"/>: whether the client's last measured pace was below <see cref="SlowClientBytesPerSecond"/>.</summary>
     private bool _clientSlow;
 
-    /// <summary>When the last flush that had to wait for the client ended (0: none yet), and <see cref="BytesSent"/> then.</summary>
-    private long _lastWaitEnd;
-    private long _sentAtLastWait;
+    /// <summary>Where the pace being measured started: the end of a flush that had to wait (0: none yet), and <see cref="BytesSent"/> then.</summary>
+    private long _paceStart;
+    private long _paceSent;
 
     /// <summary>
-    /// Called after each flush that had to wait for the client, with the bytes handed on so far. A flush waits once the
-    /// connection's pipe holds Kestrel's <c>MaxWriteBufferSize</c> (64 KiB) and until less than half of it is left, so
-    /// the bytes flushed between two waits over the time between them is the client's pace. (One wait alone says
-    /// little: it may end early, when the kernel frees room for a part of the bytes.) The first cycle runs from the
-    /// first wait, after the socket buffers have taken what they can at full speed.
+    /// Called after each flush that had to wait for the client, with the bytes handed on so far: once at least a second
+    /// has passed since the measure started, the bytes flushed since then over that time is the client's pace.
     /// </summary>
+    /// <remarks>
+    /// Not one wait alone, nor the bytes between two waits: the kernel hands room in a socket's send buffer back in
+    /// large steps, so a client reading 64 KiB/s makes a flush wait for tens of seconds, then takes a MiB or more at
+    /// full speed through many short waits (traced on loopback: waits of 21.8 s, each followed by 1.4 MB in a few
+    /// milliseconds, once the first 4.2 MB had filled the buffers). Measured per cycle, that looked fast just before
+    /// every long wait, and the pipe held 64 KiB arrays through it (a 240 s run climbed from 160 to 315 MiB once the
+    /// first 8 MiB were past). The first measure starts at the first wait, after the socket buffers have taken what
+    /// they can at full speed.
+    /// </remarks>
     private void PaceClient(long sent)
     {
         long now = Stopwatch.GetTimestamp();
-        if (_lastWaitEnd != 0)
+        if (_paceStart == 0)
         {
-            _clientSlow = (sent - _sentAtLastWait) * Stopwatch.Frequency < SlowClientBytesPerSecond * (now - _lastWaitEnd);
+            _paceStart = now;
+            _paceSent = sent;
         }
-
-        _lastWaitEnd = now;
-        _sentAtLastWait = sent;
+        else if (now - _paceStart >= Stopwatch.Frequency)
+        {
+            _clientSlow = (sent - _paceSent) * Stopwatch.Frequency < SlowClientBytesPerSecond * (now - _paceStart);
+            _paceStart = now;
+            _paceSent = sent;
+        }
     }
 
     /// <summary>
