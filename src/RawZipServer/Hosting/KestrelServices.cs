@@ -19,8 +19,8 @@ internal sealed class KestrelServices(IServiceCollection services) : IWebHostBui
     /// Kestrel's core services and the socket transport (resolve <see cref="Microsoft.AspNetCore.Connections.IConnectionListenerFactory"/>).
     /// </summary>
     /// <remarks>
-    /// Through these registrations the transport's pipes get Kestrel's pinned block pool (4 KiB blocks, kept and reused,
-    /// idle ones released over time). A <c>SocketTransportFactory</c> constructed directly gets
+    /// Through these registrations the transport's pipes get Kestrel's pinned block pool (4 KiB blocks, kept and reused;
+    /// after a 1000-client run its idle blocks were still held 30 s later). A <c>SocketTransportFactory</c> constructed directly gets
     /// <c>MemoryPool&lt;byte&gt;.Shared</c> instead (its internal default factory), so every pipe segment came from
     /// <c>ArrayPool&lt;byte&gt;.Shared</c>, whose small per-core cache a thousand slow connections overflow: fresh arrays,
     /// promoted and piling up in the GC heap (issue 6, perf/slow-clients.sh).
