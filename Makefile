@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: build run test test-fast test-long bench load compare small soak publish clean
+.PHONY: build run test test-fast test-long bench load compare small soak slow publish clean
 
 build:
 	$(DOTNET) build RawZipServer.sln -c Release
@@ -58,6 +58,12 @@ small:
 SOAK_MINUTES ?= 10
 soak:
 	SOAK_MINUTES=$(SOAK_MINUTES) timeout $$(( $(SOAK_MINUTES) * 60 + 300 )) bash perf/soak.sh
+
+# 1000 clients reading 64 KiB/s each for 90 s (SLOW_CLIENTS, SLOW_SECONDS, SLOW_RATE, SLOW_ORIGIN=synthetic|http):
+# server RSS every second, its peak and its growth over the second half. Loopback only; bounded to SLOW_SECONDS + 180 s.
+SLOW_SECONDS ?= 90
+slow:
+	SLOW_SECONDS=$(SLOW_SECONDS) timeout $$(( $(SLOW_SECONDS) + 180 )) bash perf/slow-clients.sh
 
 clean:
 	$(DOTNET) clean RawZipServer.sln

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using System.IO.Pipelines;
@@ -8,6 +9,76 @@ namespace RawZipServer.Archive;
 
 internal abstract partial class ArchiveStreamer
 {
+    /// <summary>
+    /// Below this pace (1 MiB/s) a client is slow: <see cref="PumpAsync"/> then asks the output for
+    /// <see cref="SlowReadHint"/> bytes per read instead of <see cref="ReadSize"/>.
+    /// </summary>
+    private const long SlowClientBytesPerSecond = 1 << 20;
+
+    /// <summary>
+    /// Until this many bytes (8 MiB) have been sent, every client is asked small (<see cref="SlowReadHint"/>): the kernel's
+    /// socket buffers take the first few MiB of any connection at full speed (here up to 4 MiB, <c>net.ipv4.tcp_wmem</c>'s
+    /// maximum, plus the client's receive buffer), so a slow client's pace shows only after them. A thousand slow clients
+    /// starting together otherwise pushed those MiB through 64 KiB arrays: a burst of fresh arrays that left the GC heap
+    /// committed about 150 MiB above what stayed live. For a fast client these are the first milliseconds.
+    /// </summary>
+    public const long DefaultSmallAsksFirstBytes = 8 << 20;
+
+    /// <summary><see cref="DefaultSmallAsksFirstBytes"/>; tests set 0 to see the pacing alone.</summary>
+    public long SmallAsksFirstBytes { get; init; } = DefaultSmallAsksFirstBytes;
+
+    /// <summary>
+    /// The size asked of the output per origin read while the client is slow: at most one block of the transport's
+    /// memory pool (Kestrel's blocks are 4 KiB; <see cref="Http.ChunkedPipeWriter"/> adds 12 bytes of framing to the ask).
+    /// </summary>
+    /// <remarks>
+    /// Why (issue 6, 1000 clients at 64 KiB/s, perf/slow-clients.sh): a <c>GetMemory</c> larger than the pool's block is
+    /// served by the pipe from <c>ArrayPool&lt;byte&gt;.Shared</c>, whose few cached 64 KiB arrays run out when a thousand
+    /// slow connections each hold one for a second, so fresh arrays are allocated, live long enough to be promoted and
+    /// pile up until a full GC (an allocation trace of the steady state: 98 % of the bytes allocated were these arrays,
+    /// rented by the pipe for the pump). Small asks are served from the transport's block pool, which keeps and reuses
+    /// its blocks; the pipe then holds the same 32–64 KiB per connection, in 4 KiB blocks. A fast client keeps
+    /// <see cref="ReadSize"/>: fewer, larger reads. A hint of half a block lets a partly filled block be filled up
+    /// before a new one is taken.
+    /// </remarks>
+    public const int SlowReadHint = 2048;
+
+    /// <summary>Set by <see cref="PaceClient"/>: whether the client's last measured pace was below <see cref="SlowClientBytesPerSecond"/>.</summary>
+    private bool _clientSlow;
+
+    /// <summary>Where the pace being measured started: the end of a flush that had to wait (0: none yet), and <see cref="BytesSent"/> then.</summary>
+    private long _paceStart;
+    private long _paceSent;
+
+    /// <summary>
+    /// Called after each flush that had to wait for the client, with the bytes handed on so far: once at least a second
+    /// has passed since the measure started, the bytes flushed since then over that time is the client's pace.
+    /// </summary>
+    /// <remarks>
+    /// Not one wait alone, nor the bytes between two waits: the kernel hands room in a socket's send buffer back in
+    /// large steps, so a client reading 64 KiB/s makes a flush wait for tens of seconds, then takes a MiB or more at
+    /// full speed through many short waits (traced on loopback: waits of 21.8 s, each followed by 1.4 MB in a few
+    /// milliseconds, once the first 4.2 MB had filled the buffers). Measured per cycle, that looked fast just before
+    /// every long wait, and the pipe held 64 KiB arrays through it (a 240 s run climbed from 160 to 315 MiB once the
+    /// first 8 MiB were past). The first measure starts at the first wait, after the socket buffers have taken what
+    /// they can at full speed.
+    /// </remarks>
+    private void PaceClient(long sent)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (_paceStart == 0)
+        {
+            _paceStart = now;
+            _paceSent = sent;
+        }
+        else if (now - _paceStart >= Stopwatch.Frequency)
+        {
+            _clientSlow = (sent - _paceSent) * Stopwatch.Frequency < SlowClientBytesPerSecond * (now - _paceStart);
+            _paceStart = now;
+            _paceSent = sent;
+        }
+    }
+
     /// <summary>
     /// Origin → output memory → CRC-32 → advance → flush, until the entry's bytes are all sent. With a
     /// <paramref name="deflater"/> the origin reads into its scratch buffer instead and the compressed
@@ -35,7 +106,7 @@ internal abstract partial class ArchiveStreamer
         {
             while (remaining > 0)
             {
-                var memory = deflater is null ? output.GetMemory(ReadSize) : deflater.Buffer;
+                var memory = deflater is null ? output.GetMemory(_clientSlow || BytesSent < SmallAsksFirstBytes ? SlowReadHint : ReadSize) : deflater.Buffer;
                 if (remaining < memory.Length)
                 {
                     memory = memory[..(int)remaining];

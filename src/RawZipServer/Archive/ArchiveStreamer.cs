@@ -193,6 +193,7 @@ internal abstract partial class ArchiveStreamer
             _idle.CancelAfter(_clientIdleTimeout);
             result = await flush.ConfigureAwait(false);
             _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            PaceClient(BytesSent + pending);
         }
 
         if (result.IsCompleted || result.IsCanceled)

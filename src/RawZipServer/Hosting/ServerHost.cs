@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -77,6 +76,7 @@ internal sealed class ServerHost : IAsyncDisposable
             .AddSingleton(loggerFactory)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(context);
+        KestrelServices.AddKestrelTransport(services, _ => { });
         if (options.Tls is not null)
         {
             KestrelServices.AddKestrelTls(services);
@@ -106,7 +106,7 @@ internal sealed class ServerHost : IAsyncDisposable
             });
         }
 
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var transport = provider.GetRequiredService<IConnectionListenerFactory>();
         var server = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
         await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
         return new ServerHost(server, provider, originClient, context);

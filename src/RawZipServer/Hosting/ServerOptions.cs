@@ -27,6 +27,8 @@ internal sealed class ServerOptions
     /// <summary>
     /// Bytes asked of the response pipe per origin read: one read, one CRC pass and one flush per
     /// block. 64 KiB matches Kestrel's default write-buffer threshold; issue 6 measures other sizes.
+    /// Only while the client keeps up: an archive's first 8 MiB and clients slower than 1 MiB/s are asked
+    /// one transport pool block at a time (<c>ArchiveStreamer.Pump.cs</c>, perf/README.md § make slow).
     /// </summary>
     public int ReadBufferBytes { get; init; } = 64 * 1024;
 }
