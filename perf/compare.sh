@@ -10,7 +10,7 @@
 #                               (RawZipServer's archive saved to a file); driver in --raw mode; CPU = proxy workers only
 #                             - then everything `small` does
 #   perf/compare.sh small     many small files: RawZipServer on (a) SMALL_COUNT × 1 MiB and (b) big4, both from the same
-#                             origin adding LATENCY_MS per request (perf/FaultyOrigin delay/{ms}/{path}, same corpus),
+#                             origin adding LATENCY_MS per request (Debian nginx + echo module: echo_sleep, same corpus),
 #                             each with Upstream:Prefetch=0 and with the default (4); prints small ÷ big throughput
 # The origin's CPU is never counted: server CPU is RawZipServer's or the baseline's own process, or the nginx proxy's
 # workers. Each case runs REPS times (default 3) after one warm-up download; the table shows medians.
@@ -29,7 +29,6 @@ source "$ROOT/perf/lib.sh"
 perf_init rawzip-perf
 projects=(src/RawZipServer perf/RawZipServer.LoadTest)
 [ "$MODE" = compare ] && projects+=(perf/Baselines/ZipArchiveBaseline)
-[ "$MODE" != load ] && projects+=(perf/FaultyOrigin)
 perf_build "${projects[@]}"
 RAWZIP_BIN=src/RawZipServer/bin/Release/net10.0/rawzip
 RESULTS=$WORK/results.txt
@@ -96,11 +95,25 @@ start_rawzip() {
   RZ=$(wait_url "$WORK/$name.log")
 }
 
-# start_nginx ROLE PORT WORKERS LOCATION: Debian nginx in the foreground (daemon off), its own prefix in $WORK/ng-ROLE.
+# need_nginx [PACKAGE…]: Debian's nginx (and extra module packages) from apt when missing; sets NGINX.
+need_nginx() {
+  local missing=()
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]} (apt-get)" >&2
+    apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }
+  fi
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+}
+
+# start_nginx ROLE PORT WORKERS LOCATION [MAIN]: Debian nginx in the foreground (daemon off), its own prefix in
+# $WORK/ng-ROLE; MAIN goes to the main context (load_module).
 start_nginx() {
-  local role=$1 port=$2 workers=$3 loc=$4
+  local role=$1 port=$2 workers=$3 loc=$4 main=${5:-}
   mkdir -p "$WORK/ng-$role/logs"
   cat > "$WORK/ng-$role/nginx.conf" <<EOF
+$main
 user root;
 worker_processes $workers;
 daemon off;
@@ -122,11 +135,7 @@ EOF
 
 if [ "$MODE" != small ]; then
   # --- The origin: Debian nginx serving the corpus from disk (page cache), 1 worker, sendfile.
-  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
-    echo "== installing nginx (apt-get)" >&2
-    apt-get install -y nginx >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y nginx >/dev/null; }
-  fi
-  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  need_nginx
   OP=$(free_port)
   start_nginx origin "$OP" 1 "root $WORK/www; sendfile on;"
   ORIGIN_URL=http://127.0.0.1:$OP/
@@ -163,15 +172,15 @@ if [ "$MODE" != small ]; then
 fi
 
 if [ "$MODE" != load ]; then
-  # --- Many small files: the same corpus through an origin that waits LATENCY_MS before every response head.
-  perf/FaultyOrigin/bin/Release/net10.0/FaultyOrigin --urls http://127.0.0.1:0 --Files="$WORK/www" >"$WORK/latency-origin.log" 2>&1 &
-  FO_PID=$!; PIDS+=("$FO_PID")
-  LAT_URL=$(wait_url "$WORK/latency-origin.log")/delay/$LATENCY_MS/
-  # Warm its file-serving path up (JIT tiering): in quick tries a fresh FaultyOrigin served the first few
-  # big4 downloads at a third of the speed, sometimes far less. 3 × 4 ranged reads of ≤ 64 MiB, about a second.
-  for _ in 1 2 3; do for i in 1 2 3 4; do
-    curl -s -o /dev/null --max-time 30 -r "0-$(( (SIZE_MIB < 64 ? SIZE_MIB : 64) * 1048576 - 1 ))" "${LAT_URL%/delay/*}/delay/0/big/$i.bin"
-  done; done
+  # --- Many small files: the same corpus through an origin that waits LATENCY_MS before every response head:
+  # Debian nginx with the echo module (echo_sleep on nginx's own timers, then an internal redirect to the file,
+  # served with sendfile, Content-Length and ETag). /n/ serves the same files without the wait, to measure it.
+  need_nginx libnginx-mod-http-echo
+  LP=$(free_port)
+  start_nginx latency "$LP" 1 "location ~ ^/d/(?<rest>.*)\$ { echo_sleep $(python3 -c "print($LATENCY_MS / 1000)"); echo_exec /f/\$rest; }
+    location /f/ { internal; alias $WORK/www/; sendfile on; } location /n/ { alias $WORK/www/; sendfile on; }" \
+    "load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+  LAT_URL=http://127.0.0.1:$LP/d/
   for prefetch in 0 default; do
     opts=(--Manifests:Directory="$WORK/m-lat" --Origins:lat:BaseUrl="$LAT_URL")
     [ "$prefetch" = default ] || opts+=(--Upstream:Prefetch="$prefetch")
@@ -180,10 +189,11 @@ if [ "$MODE" != load ]; then
     measure "big4-prefetch-$prefetch" "$RZ/archive/big4" "$RAWZIP" 1 --expect-names-file "$WORK/names/big4.txt"
     kill "$RAWZIP"
   done
-  # The origin's own measure of the wait it added (Task.Delay: LATENCY_MS or more on a busy machine).
-  LAT_STATS=$(curl -s --max-time 5 "${LAT_URL%/delay/*}/stats" | tr '\n' ' ')
-  echo "   latency origin: $LAT_STATS" >&2
-  LAT_MEAN=$(grep -o 'delay-mean-ms [0-9.]*' <<<"$LAT_STATS" | cut -d' ' -f2 || true)
+  # The wait the origin really adds: median time to first byte of 50 requests for one small file, with and
+  # without echo_sleep, measured by curl after the runs.
+  ttfb() { for _ in $(seq 50); do curl -s -o /dev/null -w '%{time_starttransfer}\n' "$1"; done | sort -n | sed -n 25p; }
+  LAT_MEAN=$(python3 -c "print(f'{($(ttfb "$LAT_URL"small/f0000.bin) - $(ttfb "http://127.0.0.1:$LP/n/small/f0000.bin")) * 1000:.2f}')")
+  echo "   latency origin: $LATENCY_MS ms asked, $LAT_MEAN ms added (median time to first byte, 50 requests each)" >&2
 fi
 
 python3 - "$RESULTS" "$MODE" "$REPS" "$SIZE_MIB" "$SMALL_COUNT" "$LATENCY_MS" "${LAT_MEAN:-?}" <<'EOF'
@@ -221,5 +231,5 @@ if mode == "compare":
 if mode != "load":
     print(f"| {latency} ms origin: GB/s small ÷ big4, Upstream:Prefetch=4 (default) | {r('small-prefetch-default','big4-prefetch-default','gbps'):.2f} | ≥ 0.70 |")
     print(f"| {latency} ms origin: GB/s small ÷ big4, Upstream:Prefetch=0 | {r('small-prefetch-0','big4-prefetch-0','gbps'):.2f} | (info) |")
-    print(f"\nLatency origin: {latency} ms asked; each request actually waited {latency_mean} ms on average (Task.Delay, all runs).")
+    print(f"\nLatency origin: {latency} ms asked (nginx echo_sleep); it added {latency_mean} ms (median time to first byte with and without it, 50 requests each, after the runs).")
 EOF
