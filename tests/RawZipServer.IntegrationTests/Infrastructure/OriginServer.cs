@@ -181,39 +181,16 @@ internal sealed class OriginServer : IAsyncDisposable
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         });
-        app.MapGet("/versioned/{name}", async (string name, HttpContext context) =>
+        app.MapGet("/versioned/{name}", (string name, HttpContext context) =>
         {
-            // A strong ETag per version, single ranges (206 + Content-Range) and If-Match (412), as S3 does.
-            if (origin.FindOr404(name, context) is not { } content)
+            // A strong ETag per version, single ranges (206 + Content-Range) and If-Match (412), as S3 does: the fault
+            // endpoints' healthy behaviour.
+            if (origin._files.ContainsKey(name))
             {
-                return;
+                origin._ranges.Enqueue((string?)context.Request.Headers.Range ?? "");
             }
 
-            string etag = $"\"v{origin._versions.GetValueOrDefault(name)}-{name}\"";
-            string? range = context.Request.Headers.Range;
-            origin._ranges.Enqueue(range ?? "");
-            context.Response.Headers.ETag = etag;
-            context.Response.Headers.LastModified = "Tue, 14 Jul 2026 09:30:00 GMT";
-            string? ifMatch = context.Request.Headers.IfMatch;
-            if (ifMatch is not null && ifMatch != etag)
-            {
-                context.Response.StatusCode = 412;
-                return;
-            }
-
-            long from = 0, to = content.Length - 1;
-            if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
-            {
-                string[] parts = range[6..].Split('-');
-                from = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-                to = parts[1].Length == 0 ? content.Length - 1 : Math.Min(long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), content.Length - 1);
-                context.Response.StatusCode = 206;
-                context.Response.Headers.ContentRange = $"bytes {from}-{to}/{content.Length}";
-            }
-
-            context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = to - from + 1;
-            await context.Response.Body.WriteAsync(content.AsMemory((int)from, (int)(to - from + 1)), context.RequestAborted);
+            return origin.ServeFaultyAsync(context, name, origin.ETagOf(name));
         });
         app.MapGet("/missing/{name}", (HttpContext context) =>
         {
