@@ -141,4 +141,24 @@ public sealed class PrefetchTests(ITestOutputHelper output)
         string metrics = await client.GetStringAsync("/metrics");
         Assert.Contains("rawzip_origin_retries_total{reason=\"read\"} 1", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AFileOpenedAheadThatBreaksIsRetriedAndTheArchiveIsCorrect()
+    {
+        await using var origin = await OriginServer.StartAsync();
+        await using var server = await TestServer.StartAsync(output, origin.BaseUrl);
+        // Opened ahead while the first file streams, then reset 50 ms after its head and 50 000 bytes: whether the head
+        // or the body loses that race (the reset may also drop bytes not read yet), one retry must make the entry whole.
+        var spec = new ArchiveSpec()
+            .File("first.bin", "files/first.bin", origin.AddFile("first.bin", Bytes(2_000_000, 1)), origin: "web")
+            .File("broken.bin", "reset/50000/1/broken.bin", origin.AddFile("broken.bin", Bytes(300_000, 2)), origin: "web", crc: false);
+        server.WriteManifest("ahead", spec);
+
+        using var client = server.CreateClient();
+        byte[] archive = await client.GetByteArrayAsync("/archive/ahead");
+        await ArchiveReaders.VerifyAsync(archive, spec.Expected, output, "a file opened ahead that broke");
+        Assert.Equal(2, origin.HitsOf("reset/50000/1/broken.bin"));
+        var metrics = await MetricsScrape.ScrapeAsync(client);
+        Assert.Equal(1, metrics.GetValueOrDefault("rawzip_origin_retries_total{reason=\"open\"}") + metrics.GetValueOrDefault("rawzip_origin_retries_total{reason=\"read\"}"));
+    }
 }
