@@ -17,6 +17,10 @@ public sealed class PrefetchTests(ITestOutputHelper output)
         return b;
     }
 
+    /// <summary>A server whose <c>web</c> origin is <paramref name="origin"/>, opening <paramref name="prefetch"/> files ahead.</summary>
+    private Task<TestServer> StartAsync(OriginServer origin, int prefetch) =>
+        TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?> { ["Upstream:Prefetch"] = prefetch.ToString(CultureInfo.InvariantCulture) });
+
     /// <summary>Files served by <c>delayed/{ms}/</c>, each answered <paramref name="delayMs"/> ms after it was asked for.</summary>
     private static ArchiveSpec DelayedFiles(OriginServer origin, int count, int delayMs, int size = 20_000)
     {
@@ -36,10 +40,7 @@ public sealed class PrefetchTests(ITestOutputHelper output)
     public async Task FilesAreRequestedAheadUpToPrefetchAndWrittenInManifestOrder(int prefetch)
     {
         await using var origin = await OriginServer.StartAsync();
-        await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?>
-        {
-            ["Upstream:Prefetch"] = prefetch.ToString(CultureInfo.InvariantCulture),
-        });
+        await using var server = await StartAsync(origin, prefetch);
         var spec = DelayedFiles(origin, 12, delayMs: 100);
         server.WriteManifest("many", spec);
 
@@ -124,10 +125,7 @@ public sealed class PrefetchTests(ITestOutputHelper output)
     public async Task AResponseTheOriginDroppedBeforeItsFirstByteIsAskedForAgainWhole(int prefetch)
     {
         await using var origin = await OriginServer.StartAsync();
-        await using var server = await TestServer.StartAsync(output, origin.BaseUrl, new Dictionary<string, string?>
-        {
-            ["Upstream:Prefetch"] = prefetch.ToString(CultureInfo.InvariantCulture),
-        });
+        await using var server = await StartAsync(origin, prefetch);
         // No ETag, no Last-Modified: a resume could not be pinned, but nothing of the entry was sent yet.
         var spec = new ArchiveSpec()
             .File("a.bin", "files/a.bin", origin.AddFile("a.bin", Bytes(300_000, 1)), origin: "web")

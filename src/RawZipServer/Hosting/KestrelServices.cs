@@ -25,9 +25,9 @@ internal sealed class KestrelServices(IServiceCollection services) : IWebHostBui
     /// <c>ArrayPool&lt;byte&gt;.Shared</c>, whose small per-core cache a thousand slow connections overflow: fresh arrays,
     /// promoted and piling up in the GC heap (issue 6, perf/slow-clients.sh).
     /// </remarks>
-    public static IServiceCollection AddKestrelTransport(IServiceCollection services, Action<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions> configure)
+    public static IServiceCollection AddKestrelTransport(IServiceCollection services)
     {
-        new KestrelServices(services).UseKestrelCore().UseSockets(configure);
+        new KestrelServices(services).UseKestrelCore().UseSockets();
         // The pool factory and Kestrel's TLS middleware record metrics on meters of their own (not exported by /metrics).
         services.AddMetrics();
         return services;

@@ -76,7 +76,7 @@ internal sealed class ServerHost : IAsyncDisposable
             .AddSingleton(loggerFactory)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(context);
-        KestrelServices.AddKestrelTransport(services, _ => { });
+        KestrelServices.AddKestrelTransport(services);
         if (options.Tls is not null)
         {
             KestrelServices.AddKestrelTls(services);
